@@ -1,0 +1,26 @@
+"""Tests: fixed throw-away keys, fast hashing, in-memory e-mail. DATABASE_URL picks the database."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment-0123456789")
+# Two keys: tests rotate from the second to the first.
+os.environ.setdefault(
+    "ILM_ENCRYPTION_KEYS",
+    "t1:dGVzdC1rZXktb25lLXRoaXJ0eS10d28tYnl0ZXMhISE=,t0:dGVzdC1rZXktemVyby10aGlydHktdHdvLWJ5dGVzISE=",
+)
+os.environ.setdefault("ILM_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMhISE=")
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASES, INSTALLED_APPS  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.identityapp"]
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ILM_TEST_DB_NAME", "test_ilm")}
+else:
+    DATABASES["default"]["OPTIONS"].pop("init_command", None)
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+AXES_FAILURE_LIMIT = 5

@@ -1,0 +1,20 @@
+"""Top-level URLs: pages, the API under /api/v1/, its schema and offline docs, and the admin."""
+
+from django.urls import include, path
+
+from ilm.core.admin_site import admin_site
+
+urlpatterns = [
+    path("", include("ilm.dashboards.urls")),
+    path("accounts/", include("ilm.accounts.urls")),
+    path("network/", include("ilm.network.urls")),
+    path("audit/", include("ilm.core.urls")),
+    path("i18n/", include("ilm.core.i18n_urls")),
+    path("api/", include("ilm.api.urls")),
+    path("admin/", admin_site.urls),
+]
+
+handler403 = "ilm.core.views.permission_denied"
+handler404 = "ilm.core.views.page_not_found"
+handler500 = "ilm.core.views.server_error"
+

@@ -1,0 +1,26 @@
+"""drf-spectacular AutoSchema that documents the error responses every operation can give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+from ilm.api.errors import ErrorSerializer
+
+
+class ILMAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        codes = ["401", "403", "429"]
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes.append("400")
+        if "{" in self.path:
+            codes.append("404")
+        if self.method in ("PUT", "PATCH", "POST") and "{" in self.path:
+            codes.append("409")
+        if self.method == "GET" and self._is_list_view():
+            codes.append("400")
+        for code in codes:
+            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
+        return responses

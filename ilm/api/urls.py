@@ -1,0 +1,32 @@
+"""API v1 router, the OpenAPI schema and its offline docs UI."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from ilm.accounts import api as accounts_api
+from ilm.core import api as core_api
+from ilm.network import api as network_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organisations", network_api.OrganisationViewSet, basename="organisation")
+router.register("sites", network_api.SiteViewSet, basename="site")
+router.register("headcounts", network_api.HeadcountViewSet, basename="headcount")
+router.register("links", network_api.LinkViewSet, basename="link")
+router.register("channels", network_api.ChannelViewSet, basename="channel")
+router.register("collaborations", network_api.CollaborationViewSet, basename="collaboration")
+router.register("countries", network_api.CountryViewSet, basename="country")
+router.register("industries", network_api.IndustryViewSet, basename="industry")
+router.register("memberships", accounts_api.MembershipViewSet, basename="membership")
+router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
+router.register("tokens", accounts_api.ApiTokenViewSet, basename="token")
+router.register("audit-events", core_api.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("v1/", include(router.urls)),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+]

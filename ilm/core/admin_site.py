@@ -1,0 +1,35 @@
+"""The Django admin, for the technical partner's administrators only, after two-factor sign-in."""
+
+from __future__ import annotations
+
+from django.contrib.admin import AdminSite
+from django.http import HttpRequest
+
+from ilm.core.permissions import Action, can
+
+
+class ILMAdminSite(AdminSite):
+    site_header = "ILM administration"
+    site_title = "ILM administration"
+    index_title = "Technical partner administration"
+    login_template = None
+    final_catch_all_view = False
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        membership = getattr(request, "membership", None)
+        return bool(
+            user.is_active
+            and user.is_staff
+            and user.is_verified()  # type: ignore[union-attr]
+            and can(membership, Action.USE_ADMIN_SITE)
+        )
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[override, type-arg]
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+
+
+admin_site = ILMAdminSite(name="admin")

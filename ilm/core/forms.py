@@ -1,0 +1,30 @@
+"""Bridging service errors into forms, so a page shows them beside the right field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, *, rename: Mapping[str, str] | None = None,
+                       password_field: str | None = None) -> None:
+    """Attach a service's ValidationError to the form's fields (unknown fields become form errors)."""
+    rename = rename or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = rename.get(field, field)
+            if target == NON_FIELD_ERRORS or target not in form.fields:
+                target = None  # type: ignore[assignment]
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(password_field if password_field in form.fields else None, message)
+
+
+class VersionedForm(forms.Form):
+    """A form that carries the version of the object it edits (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

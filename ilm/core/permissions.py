@@ -1,0 +1,162 @@
+"""What each role of each kind of organisation may do: the one table (STYLE.md habit 4).
+
+Views, the API, templates and services ask `can(membership, Action.X)`; object-level
+rules (is this site theirs?) live in each app's `permissions.py` and start from here.
+This module is data: it imports no model, so every app can read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Protocol
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    TECHNICAL_PARTNER = "technical_partner", _("Technical partner")
+    CSO = "cso", _("Civil-society organisation")
+    SUPPLIER = "supplier", _("Supplier / employer")
+    RECRUITMENT_AGENCY = "recruitment_agency", _("Recruitment agency")
+    BUYER = "buyer", _("Buyer")
+    GOVERNMENT = "government", _("Government")
+    INDUSTRY_BODY = "industry_body", _("Industry body")
+    ACADEMIC = "academic", _("Academic")
+
+
+BUSINESS_KINDS = frozenset({OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY, OrgKind.BUYER})
+PARTNER_KINDS = frozenset(
+    {OrgKind.TECHNICAL_PARTNER, OrgKind.CSO, OrgKind.GOVERNMENT, OrgKind.INDUSTRY_BODY, OrgKind.ACADEMIC}
+)
+# Members of these kinds can see worker identity, so every one of them needs two-factor sign-in.
+IDENTITY_KINDS = frozenset({OrgKind.TECHNICAL_PARTNER, OrgKind.CSO})
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    CASEWORKER = "caseworker", _("Caseworker")
+    RESPONDER = "responder", _("Responder")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLES_BY_KIND: Mapping[str, tuple[Role, ...]] = {
+    OrgKind.TECHNICAL_PARTNER: (Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER, Role.VIEWER),
+    OrgKind.CSO: (Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER, Role.VIEWER),
+    OrgKind.SUPPLIER: (Role.ADMIN, Role.RESPONDER, Role.VIEWER),
+    OrgKind.RECRUITMENT_AGENCY: (Role.ADMIN, Role.RESPONDER, Role.VIEWER),
+    OrgKind.BUYER: (Role.ADMIN, Role.VIEWER),
+    OrgKind.GOVERNMENT: (Role.ADMIN, Role.VIEWER),
+    OrgKind.INDUSTRY_BODY: (Role.ADMIN, Role.VIEWER),
+    OrgKind.ACADEMIC: (Role.ADMIN, Role.VIEWER),
+}
+
+
+class Action(StrEnum):
+    """Things a membership may do. Reading is decided by the selectors' scope, not here."""
+
+    VIEW_WHOLE_NETWORK = "network.view_all"
+    CREATE_ORGANISATION = "organisation.create"
+    CHANGE_OWN_ORGANISATION = "organisation.change_own"
+    CHANGE_ANY_ORGANISATION = "organisation.change_any"
+    CHANGE_OWN_SITES = "site.change_own"
+    CHANGE_ANY_SITE = "site.change_any"
+    PROPOSE_LINK = "link.propose"
+    CONFIRM_LINK = "link.confirm"
+    MANAGE_ANY_LINK = "link.manage_any"
+    IMPORT_NETWORK = "network.import"
+    MANAGE_CHANNELS = "channel.manage"
+    MANAGE_COLLABORATIONS = "collaboration.manage"
+    MANAGE_MEMBERS = "membership.manage"
+    MANAGE_OWN_TOKENS = "token.manage_own"
+    VIEW_ORG_AUDIT = "audit.view_org"
+    VIEW_ALL_AUDIT = "audit.view_all"
+    VIEW_WORKER_IDENTITY = "identity.view"
+    USE_ADMIN_SITE = "admin_site.use"
+
+
+A = Action
+_EVERYONE = frozenset({A.MANAGE_OWN_TOKENS})
+_ORG_ADMIN = _EVERYONE | {A.CHANGE_OWN_ORGANISATION, A.MANAGE_MEMBERS, A.VIEW_ORG_AUDIT}
+_BUSINESS_ADMIN = _ORG_ADMIN | {A.CHANGE_OWN_SITES, A.PROPOSE_LINK, A.CONFIRM_LINK, A.IMPORT_NETWORK}
+_TP_STAFF = _EVERYONE | {A.VIEW_WHOLE_NETWORK}
+_CASE_ROLES = frozenset({A.VIEW_WORKER_IDENTITY})
+
+GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
+    OrgKind.TECHNICAL_PARTNER: {
+        Role.ADMIN: _TP_STAFF
+        | _ORG_ADMIN
+        | _CASE_ROLES
+        | {
+            A.CREATE_ORGANISATION,
+            A.CHANGE_ANY_ORGANISATION,
+            A.CHANGE_ANY_SITE,
+            A.MANAGE_ANY_LINK,
+            A.PROPOSE_LINK,
+            A.CONFIRM_LINK,
+            A.IMPORT_NETWORK,
+            A.MANAGE_CHANNELS,
+            A.MANAGE_COLLABORATIONS,
+            A.VIEW_ALL_AUDIT,
+            A.USE_ADMIN_SITE,
+        },
+        Role.CASE_MANAGER: _TP_STAFF | _CASE_ROLES | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
+        Role.CASEWORKER: _TP_STAFF | _CASE_ROLES,
+        Role.VIEWER: _TP_STAFF,
+    },
+    OrgKind.CSO: {
+        Role.ADMIN: _ORG_ADMIN | _CASE_ROLES | {A.MANAGE_CHANNELS},
+        Role.CASE_MANAGER: _EVERYONE | _CASE_ROLES,
+        Role.CASEWORKER: _EVERYONE | _CASE_ROLES,
+        Role.VIEWER: _EVERYONE,
+    },
+    OrgKind.SUPPLIER: {
+        Role.ADMIN: _BUSINESS_ADMIN,
+        Role.RESPONDER: _EVERYONE | {A.CHANGE_OWN_SITES},
+        Role.VIEWER: _EVERYONE,
+    },
+    OrgKind.RECRUITMENT_AGENCY: {
+        Role.ADMIN: _BUSINESS_ADMIN - {A.CHANGE_OWN_SITES},
+        Role.RESPONDER: _EVERYONE,
+        Role.VIEWER: _EVERYONE,
+    },
+    OrgKind.BUYER: {
+        Role.ADMIN: _ORG_ADMIN | {A.PROPOSE_LINK, A.CONFIRM_LINK},
+        Role.VIEWER: _EVERYONE,
+    },
+    OrgKind.GOVERNMENT: {Role.ADMIN: _ORG_ADMIN, Role.VIEWER: _EVERYONE},
+    OrgKind.INDUSTRY_BODY: {Role.ADMIN: _ORG_ADMIN, Role.VIEWER: _EVERYONE},
+    OrgKind.ACADEMIC: {Role.ADMIN: _ORG_ADMIN, Role.VIEWER: _EVERYONE},
+}
+
+
+class ActingMembership(Protocol):
+    """What the permission table needs of a membership (accounts.Membership satisfies it)."""
+
+    role: str
+    organisation_id: int
+
+    @property
+    def organisation_kind(self) -> str: ...
+
+
+def grants_for(kind: str, role: str) -> frozenset[Action]:
+    return GRANTS.get(kind, {}).get(role, frozenset())
+
+
+def can(membership: ActingMembership | None, action: Action) -> bool:
+    """True when the acting membership's role, in its kind of organisation, grants `action`."""
+    if membership is None:
+        return False
+    return action in grants_for(membership.organisation_kind, membership.role)
+
+
+def role_allowed(kind: str, role: str) -> bool:
+    return role in ROLES_BY_KIND.get(kind, ())
+
+
+def requires_two_factor(kind: str, role: str) -> bool:
+    """Members who can see worker identity, and every administrator, must use two-factor sign-in."""
+    return kind in IDENTITY_KINDS or role == Role.ADMIN

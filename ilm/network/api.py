@@ -1,0 +1,408 @@
+"""API v1 for the network: organisations, sites, headcounts, links, channels, collaborations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ilm.api.viewsets import ReadOnlyScopedViewSet
+from ilm.core.permissions import BUSINESS_KINDS, OrgKind
+from ilm.network import selectors, services
+from ilm.network.models import (
+    Channel,
+    ChannelProvider,
+    Collaboration,
+    Country,
+    Gender,
+    HeadcountSnapshot,
+    Industry,
+    Link,
+    LinkKind,
+    MsaStatus,
+    Organisation,
+    Site,
+    SiteType,
+    Subkind,
+    Tier,
+)
+
+# --- serializers -------------------------------------------------------------------------
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Country
+        fields = ["code", "name"]
+
+    def get_name(self, obj: Country) -> str:
+        return str(obj)
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Industry
+        fields = ["code", "name", "parent"]
+
+    def get_name(self, obj: Industry) -> str:
+        return str(obj)
+
+
+class OrganisationOut(serializers.ModelSerializer):
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "subkind", "countries", "industries", "website", "description",
+                  "is_active", "version", "created_at", "updated_at"]
+
+
+class OrganisationIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+    subkind = serializers.ChoiceField(choices=Subkind.choices, required=False, allow_blank=True, default="")
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Country.objects.all(),
+                                             required=False, default=list)
+    industries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Industry.objects.all(),
+                                              required=False, default=list)
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class OrganisationPatch(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    subkind = serializers.ChoiceField(choices=Subkind.choices, required=False, allow_blank=True)
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Country.objects.all(),
+                                             required=False)
+    industries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Industry.objects.all(),
+                                              required=False)
+    website = serializers.URLField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    is_active = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you edited; a stale version answers 409.")
+
+
+class SiteOut(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    country = serializers.CharField(source="country_id", read_only=True)
+    headcount_total = serializers.IntegerField(read_only=True, allow_null=True)
+    headcount_as_of = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Site
+        fields = ["id", "supplier", "supplier_name", "name", "site_type", "country", "province", "address",
+                  "is_active", "headcount_total", "headcount_as_of", "version", "created_at", "updated_at"]
+
+
+class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids the acting membership can see (others read as 'does not exist')."""
+
+    def __init__(self, selector: Any, narrow: Q | None = None, **kwargs: Any) -> None:
+        self.selector = selector
+        self.narrow = narrow
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        membership = self.context["request"].membership
+        queryset = self.selector(membership=membership)
+        return queryset.filter(self.narrow) if self.narrow is not None else queryset
+
+
+class SiteIn(serializers.Serializer):
+    supplier = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.SUPPLIER))
+    name = serializers.CharField(max_length=200)
+    site_type = serializers.ChoiceField(choices=SiteType.choices)
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    province = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class SitePatch(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    site_type = serializers.ChoiceField(choices=SiteType.choices, required=False)
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), required=False)
+    province = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class HeadcountOut(serializers.ModelSerializer):
+    nationality = serializers.CharField(source="nationality_id", read_only=True)
+
+    class Meta:
+        model = HeadcountSnapshot
+        fields = ["id", "site", "as_of", "gender", "nationality", "count"]
+
+
+class HeadcountCellIn(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    nationality = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    count = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class HeadcountIn(serializers.Serializer):
+    site = _ScopedPrimaryKey(selectors.site_list)
+    as_of = serializers.DateField()
+    cells = HeadcountCellIn(many=True, allow_empty=False)
+
+
+class LinkOut(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Link
+        fields = ["id", "kind", "customer", "customer_name", "provider", "provider_name", "tier", "msa_status",
+                  "disclosed_to_buyers", "start_date", "end_date", "status", "proposed_by", "confirmed_at",
+                  "is_current", "version", "created_at", "updated_at"]
+
+
+def _directory() -> Any:
+    return Organisation.objects.filter(kind__in=BUSINESS_KINDS, is_active=True)
+
+
+class LinkIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+    customer = serializers.PrimaryKeyRelatedField(queryset=_directory())
+    provider = serializers.PrimaryKeyRelatedField(queryset=_directory())
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_null=True, default=None)
+    msa_status = serializers.ChoiceField(choices=MsaStatus.choices, required=False, allow_blank=True, default="")
+    disclosed_to_buyers = serializers.BooleanField(required=False, default=False)
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class LinkPatch(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_null=True)
+    msa_status = serializers.ChoiceField(choices=MsaStatus.choices, required=False, allow_blank=True)
+    disclosed_to_buyers = serializers.BooleanField(required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ChannelOut(serializers.ModelSerializer):
+    languages = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Channel
+        fields = ["id", "cso", "name", "provider", "public_address", "languages", "is_active", "created_at"]
+
+
+class ChannelIn(serializers.Serializer):
+    cso = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
+    provider = serializers.ChoiceField(choices=ChannelProvider.choices)
+    name = serializers.CharField(max_length=120)
+    public_address = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=["en", "th", "my", "km", "ne", "lo",
+                                                                            "vi", "id", "ms", "bn", "hi"]),
+                                      required=False, default=list, max_length=12)
+    credentials = serializers.CharField(required=False, allow_blank=True, default="", write_only=True,
+                                        max_length=4000, help_text="Provider secrets; stored encrypted, never returned.")
+
+
+class CollaborationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Collaboration
+        fields = ["id", "cso", "organisation", "since", "created_at"]
+
+
+class CollaborationIn(serializers.Serializer):
+    cso = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
+    organisation = _ScopedPrimaryKey(selectors.organisation_list)
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=OrgKind.choices)
+    country = django_filters.CharFilter(field_name="countries__code", distinct=True)
+    industry = django_filters.CharFilter(field_name="industries__code", distinct=True)
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "country", "industry", "q", "is_active"]
+
+
+class SiteFilter(django_filters.FilterSet):
+    country = django_filters.CharFilter(field_name="country_id")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+
+    class Meta:
+        model = Site
+        fields = ["supplier", "country", "site_type", "is_active", "q"]
+
+
+class HeadcountFilter(django_filters.FilterSet):
+    class Meta:
+        model = HeadcountSnapshot
+        fields = ["site", "as_of"]
+
+
+class LinkFilter(django_filters.FilterSet):
+    class Meta:
+        model = Link
+        fields = ["kind", "status", "customer", "provider"]
+
+
+class ChannelFilter(django_filters.FilterSet):
+    class Meta:
+        model = Channel
+        fields = ["cso", "provider", "is_active"]
+
+
+# --- viewsets ------------------------------------------------------------------------------
+
+
+class OrganisationViewSet(ReadOnlyScopedViewSet):
+    queryset = Organisation.objects.none()
+    scope_selector = selectors.organisation_list
+    output_serializer = OrganisationOut
+    filterset_class = OrganisationFilter
+
+    @extend_schema(request=OrganisationIn, responses={201: OrganisationOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(OrganisationIn)
+        organisation = services.organisation_create(actor=self.membership, **data)
+        return self.respond(self.reload(organisation), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrganisationPatch, responses={200: OrganisationOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        organisation = self.get_object()
+        data = self.validated(OrganisationPatch, partial=True)
+        expected = data.pop("version", None)
+        organisation = services.organisation_update(actor=self.membership, organisation=organisation,
+                                                    expected_version=expected, **data)
+        return self.respond(self.reload(organisation))
+
+
+class SiteViewSet(ReadOnlyScopedViewSet):
+    queryset = Site.objects.none()
+    scope_selector = selectors.site_list
+    output_serializer = SiteOut
+    filterset_class = SiteFilter
+
+    @extend_schema(request=SiteIn, responses={201: SiteOut})
+    def create(self, request: Request) -> Response:
+        site = services.site_create(actor=self.membership, **self.validated(SiteIn))
+        return self.respond(self.reload(site), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SitePatch, responses={200: SiteOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        site = self.get_object()
+        data = self.validated(SitePatch, partial=True)
+        expected = data.pop("version", None)
+        site = services.site_update(actor=self.membership, site=site, expected_version=expected, **data)
+        return self.respond(self.reload(site))
+
+
+class HeadcountViewSet(ReadOnlyScopedViewSet):
+    queryset = HeadcountSnapshot.objects.none()
+    scope_selector = selectors.headcount_list
+    output_serializer = HeadcountOut
+    filterset_class = HeadcountFilter
+
+    @extend_schema(request=HeadcountIn, responses={201: HeadcountOut(many=True)},
+                   description="Record a site's headcount on a date (replaces that date's earlier record).")
+    def create(self, request: Request) -> Response:
+        data = self.validated(HeadcountIn)
+        cells = [(c["gender"], c["nationality"], c["count"]) for c in data["cells"]]
+        rows = services.headcount_record(actor=self.membership, site=data["site"], as_of=data["as_of"],
+                                         cells=cells)
+        return Response(HeadcountOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class LinkViewSet(ReadOnlyScopedViewSet):
+    queryset = Link.objects.none()
+    scope_selector = selectors.link_list
+    output_serializer = LinkOut
+    filterset_class = LinkFilter
+
+    @extend_schema(request=LinkIn, responses={201: LinkOut},
+                   description="Propose a link your organisation is part of; the other party confirms it.")
+    def create(self, request: Request) -> Response:
+        link = services.link_propose(actor=self.membership, **self.validated(LinkIn))
+        return self.respond(self.reload(link), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LinkPatch, responses={200: LinkOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        link = self.get_object()
+        data = self.validated(LinkPatch, partial=True)
+        expected = data.pop("version", None)
+        link = services.link_update(actor=self.membership, link=link, expected_version=expected, **data)
+        return self.respond(self.reload(link))
+
+    @extend_schema(request=None, responses={200: LinkOut})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        link = services.link_confirm(actor=self.membership, link=self.get_object(), accept=True)
+        return self.respond(self.reload(link))
+
+    @extend_schema(request=None, responses={200: LinkOut})
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        link = services.link_confirm(actor=self.membership, link=self.get_object(), accept=False)
+        return self.respond(self.reload(link))
+
+
+class ChannelViewSet(ReadOnlyScopedViewSet):
+    queryset = Channel.objects.none()
+    scope_selector = selectors.channel_list
+    output_serializer = ChannelOut
+    filterset_class = ChannelFilter
+
+    @extend_schema(request=ChannelIn, responses={201: ChannelOut})
+    def create(self, request: Request) -> Response:
+        channel = services.channel_create(actor=self.membership, **self.validated(ChannelIn))
+        return self.respond(self.reload(channel), status=status.HTTP_201_CREATED)
+
+
+class CollaborationViewSet(mixins.DestroyModelMixin, ReadOnlyScopedViewSet):
+    queryset = Collaboration.objects.none()
+    scope_selector = selectors.collaboration_list
+    output_serializer = CollaborationOut
+
+    @extend_schema(request=CollaborationIn, responses={201: CollaborationOut})
+    def create(self, request: Request) -> Response:
+        collaboration = services.collaboration_create(actor=self.membership, **self.validated(CollaborationIn))
+        return self.respond(self.reload(collaboration), status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Collaboration) -> None:
+        services.collaboration_delete(actor=self.membership, collaboration=instance)
+
+
+class CountryViewSet(ReadOnlyScopedViewSet):
+    """ISO 3166 countries with names in the caller's language (reference data, the same for everyone)."""
+
+    queryset = Country.objects.none()
+    scope_selector = staticmethod(lambda *, membership: selectors.country_list())
+    output_serializer = CountrySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+
+class IndustryViewSet(ReadOnlyScopedViewSet):
+    queryset = Industry.objects.none()
+    scope_selector = staticmethod(lambda *, membership: selectors.industry_list())
+    output_serializer = IndustrySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+

@@ -1,0 +1,208 @@
+"""What each membership may read of the network. The only place these rules live.
+
+| acting organisation | organisations | sites | links |
+|---|---|---|---|
+| technical partner | all | all | all |
+| CSO | itself, partners, technical partner, businesses active in its countries, collaborators | in its countries, of collaborators | between organisations it sees (confirmed) and its own |
+| government, industry body, academic | itself, partners, technical partner, collaborators | none | its own |
+| buyer | itself, technical partner, its chain (all tiers), agencies its chain disclosed, collaborators | of its chain | its supply links, upstream links inside its chain, disclosed recruitment links of its chain |
+| supplier | itself, technical partner, its buyers, its upstream suppliers, its agencies, downstream customers, collaborators | its own | those it is a party to |
+| recruitment agency | itself, technical partner, suppliers it serves, partner agencies, collaborators | of suppliers it serves | those it is a party to |
+
+Only confirmed links in force today widen what anyone sees. Pending links are visible to
+their two parties only. "Partners" are the CSOs, government bodies, industry bodies and
+academic organisations of the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+
+from ilm.core.permissions import PARTNER_KINDS, Action, OrgKind, can
+from ilm.network.models import (
+    Channel,
+    Collaboration,
+    Country,
+    HeadcountSnapshot,
+    Industry,
+    Link,
+    LinkKind,
+    Organisation,
+    Site,
+)
+
+MAX_CHAIN_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class NetworkScope:
+    sees_all: bool = False
+    organisation_ids: frozenset[int] = field(default_factory=frozenset)
+    site_q: Q = field(default_factory=lambda: Q(pk__in=[]))
+    link_q: Q = field(default_factory=lambda: Q(pk__in=[]))
+
+    @classmethod
+    def everything(cls) -> NetworkScope:
+        return cls(sees_all=True, site_q=Q(), link_q=Q())
+
+
+def _ids(queryset: QuerySet[Any], column: str) -> set[int]:
+    return set(queryset.values_list(column, flat=True))
+
+
+def chain_supplier_ids(buyer_id: int) -> set[int]:
+    """Suppliers in a buyer's chain, all tiers: its confirmed supply links, then upstream links."""
+    current = Link.objects.current()
+    frontier = _ids(current.filter(kind=LinkKind.SUPPLY, customer_id=buyer_id), "provider_id")
+    seen = set(frontier)
+    for _depth in range(MAX_CHAIN_DEPTH):
+        if not frontier:
+            break
+        upstream = _ids(current.filter(kind=LinkKind.UPSTREAM, customer_id__in=frontier), "provider_id")
+        frontier = upstream - seen
+        seen |= frontier
+    return seen
+
+
+def _scope_for(membership: Any) -> NetworkScope:
+    if can(membership, Action.VIEW_WHOLE_NETWORK):
+        return NetworkScope.everything()
+    org_id: int = membership.organisation_id
+    kind = membership.organisation_kind
+    current = Link.objects.current()
+    own_links = Q(customer_id=org_id) | Q(provider_id=org_id)
+    technical_partners = _ids(Organisation.objects.filter(kind=OrgKind.TECHNICAL_PARTNER), "id")
+    if kind == OrgKind.CSO:
+        collaborators = _ids(Collaboration.objects.filter(cso_id=org_id), "organisation_id")
+    else:
+        collaborators = _ids(Collaboration.objects.filter(organisation_id=org_id), "cso_id")
+    visible = {org_id} | technical_partners | collaborators
+
+    if kind in PARTNER_KINDS:
+        visible |= _ids(Organisation.objects.filter(kind__in=PARTNER_KINDS), "id")
+        if kind != OrgKind.CSO:
+            return NetworkScope(organisation_ids=frozenset(visible), link_q=own_links)
+        countries = list(Country.objects.filter(organisations__id=org_id).values_list("code", flat=True))
+        businesses = _ids(
+            Organisation.objects.filter(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY])
+            .filter(Q(countries__code__in=countries) | Q(sites__country_id__in=countries)),
+            "id",
+        )
+        visible |= businesses
+        ids = frozenset(visible)
+        return NetworkScope(
+            organisation_ids=ids,
+            site_q=Q(country_id__in=countries) | Q(supplier_id__in=collaborators),
+            link_q=own_links | (Q(status="confirmed", customer_id__in=ids, provider_id__in=ids)),
+        )
+
+    if kind == OrgKind.BUYER:
+        chain = chain_supplier_ids(org_id)
+        disclosed = current.filter(kind=LinkKind.RECRUITMENT, customer_id__in=chain, disclosed_to_buyers=True)
+        agencies = _ids(disclosed, "provider_id")
+        visible |= chain | agencies
+        return NetworkScope(
+            organisation_ids=frozenset(visible),
+            site_q=Q(supplier_id__in=chain),
+            link_q=(
+                Q(kind=LinkKind.SUPPLY, customer_id=org_id)
+                | Q(pk__in=current.filter(kind=LinkKind.UPSTREAM, customer_id__in=chain,
+                                          provider_id__in=chain).values("pk"))
+                | Q(pk__in=disclosed.values("pk"))
+            ),
+        )
+
+    if kind == OrgKind.SUPPLIER:
+        counterparts = current.filter(own_links)
+        visible |= _ids(counterparts.filter(customer_id=org_id), "provider_id")
+        visible |= _ids(counterparts.filter(provider_id=org_id), "customer_id")
+        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id=org_id),
+                            link_q=own_links)
+
+    if kind == OrgKind.RECRUITMENT_AGENCY:
+        counterparts = current.filter(own_links, kind=LinkKind.RECRUITMENT)
+        served = _ids(counterparts.filter(provider_id=org_id, customer__kind=OrgKind.SUPPLIER), "customer_id")
+        partners = _ids(counterparts.filter(provider_id=org_id, customer__kind=OrgKind.RECRUITMENT_AGENCY),
+                        "customer_id") | _ids(counterparts.filter(customer_id=org_id), "provider_id")
+        visible |= served | partners
+        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id__in=served),
+                            link_q=own_links)
+
+    return NetworkScope(organisation_ids=frozenset({org_id}))
+
+
+def network_scope(membership: Any) -> NetworkScope:
+    """The membership's scope, computed once per request (cached on the membership object)."""
+    cached = getattr(membership, "_ilm_network_scope", None)
+    if cached is None:
+        cached = _scope_for(membership)
+        membership._ilm_network_scope = cached
+    return cached
+
+
+# --- selectors -------------------------------------------------------------------
+
+
+def organisation_list(*, membership: Any) -> QuerySet[Organisation]:
+    scope = network_scope(membership)
+    queryset = Organisation.objects.all()
+    if not scope.sees_all:
+        queryset = queryset.filter(pk__in=scope.organisation_ids)
+    return queryset.prefetch_related(
+        Prefetch("countries", queryset=Country.objects.order_by("code")),
+        Prefetch("industries", queryset=Industry.objects.order_by("position")),
+    )
+
+
+def site_list(*, membership: Any) -> QuerySet[Site]:
+    scope = network_scope(membership)
+    latest = HeadcountSnapshot.objects.filter(site=OuterRef("pk")).order_by("-as_of").values("as_of")[:1]
+    total = (
+        HeadcountSnapshot.objects.filter(site=OuterRef("pk"), as_of=Subquery(latest))
+        .order_by().values("site").annotate(total=Sum("count")).values("total")
+    )
+    return (
+        Site.objects.filter(scope.site_q)
+        .select_related("supplier", "country")
+        .annotate(headcount_as_of=Subquery(latest), headcount_total=Subquery(total))
+    )
+
+
+def headcount_list(*, membership: Any) -> QuerySet[HeadcountSnapshot]:
+    return HeadcountSnapshot.objects.filter(site__in=site_list(membership=membership).values("pk")).select_related(
+        "nationality", "site"
+    )
+
+
+def link_list(*, membership: Any) -> QuerySet[Link]:
+    scope = network_scope(membership)
+    return Link.objects.filter(scope.link_q).select_related("customer", "provider", "proposed_by")
+
+
+def channel_list(*, membership: Any) -> QuerySet[Channel]:
+    """Channels (and their configuration) are the running CSO's and the technical partner's only."""
+    queryset = Channel.objects.select_related("cso")
+    if can(membership, Action.VIEW_WHOLE_NETWORK):
+        return queryset
+    if membership.organisation_kind == OrgKind.CSO:
+        return queryset.filter(cso_id=membership.organisation_id)
+    return queryset.none()
+
+
+def collaboration_list(*, membership: Any) -> QuerySet[Collaboration]:
+    queryset = Collaboration.objects.select_related("cso", "organisation")
+    if can(membership, Action.VIEW_WHOLE_NETWORK):
+        return queryset
+    return queryset.filter(Q(cso_id=membership.organisation_id) | Q(organisation_id=membership.organisation_id))
+
+
+def country_list() -> QuerySet[Country]:
+    """Reference data, the same for everyone."""
+    return Country.objects.all()
+
+
+def industry_list() -> QuerySet[Industry]:
+    return Industry.objects.select_related("parent")

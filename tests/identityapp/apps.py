@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdentityAppConfig(AppConfig):
+    name = "tests.identityapp"
+    label = "identityapp"
