@@ -54,13 +54,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ilm.accounts.middleware.LoginRequiredMiddleware",
     "ilm.accounts.middleware.SessionLifetimeMiddleware",
     "ilm.accounts.middleware.ActingMembershipMiddleware",
     "ilm.accounts.middleware.UserLanguageMiddleware",
     "ilm.accounts.middleware.TwoFactorRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,7 +150,6 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "ILM"
-OTP_TOTP_TOLERANCE = 1
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -199,9 +198,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# --- E-mail --------------------------------------------------------------------
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# --- E-mail (Django 6.1 MAILERS, configured from one EMAIL_URL) ---------------------
+def _mailer(url: str) -> dict[str, object]:
+    config = environ.Env.email_url_config(url)
+    backend = str(config["EMAIL_BACKEND"])
+    options: dict[str, object] = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": config.get("EMAIL_HOST"), "port": config.get("EMAIL_PORT"),
+            "username": config.get("EMAIL_HOST_USER") or None,
+            "password": config.get("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": bool(config.get("EMAIL_USE_TLS")), "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": 20,
+        }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ILM <no-reply@ilm.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -225,12 +238,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "ilm.api.schema.ILMAutoSchema",
     "EXCEPTION_HANDLER": "ilm.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ilm.api.throttling.DefaultScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"tokens": "20/hour", "default": "600/minute"},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ILM API",
@@ -250,6 +262,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrgKindEnum": "ilm.core.permissions.OrgKind",
         "RoleEnum": "ilm.core.permissions.Role",
+        "LinkKindEnum": "ilm.network.models.LinkKind",
+        "LinkStatusEnum": "ilm.network.models.LinkStatus",
+        "SiteTypeEnum": "ilm.network.models.SiteType",
+        "MsaStatusEnum": "ilm.network.models.MsaStatus",
+        "GenderEnum": "ilm.network.models.Gender",
+        "ChannelProviderEnum": "ilm.network.models.ChannelProvider",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

@@ -1,7 +1,13 @@
 """Production: PostgreSQL, secure cookies, HSTS, hashed static files. Every secret from the environment."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import _mailer, env
+
+# No silent fallbacks in production: a missing database or mail server stops the start.
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+MAILERS = {"default": _mailer(env("EMAIL_URL"))}
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

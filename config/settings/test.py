@@ -10,12 +10,12 @@ os.environ.setdefault(
 )
 os.environ.setdefault("ILM_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMhISE=")
 
-from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import DATABASES, INSTALLED_APPS  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES, INSTALLED_APPS
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.identityapp"]
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -24,3 +24,5 @@ else:
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 AXES_FAILURE_LIMIT = 5
+LOGGING = {"version": 1, "disable_existing_loggers": False,
+           "loggers": {"django.request": {"level": "CRITICAL"}, "django.security": {"level": "CRITICAL"}}}

@@ -10,7 +10,8 @@ from ilm.core.permissions import Action, can
 
 def acting_membership(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    if membership is None or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if membership is None or user is None or not user.is_authenticated:
         return {"membership": None}
 
     return {

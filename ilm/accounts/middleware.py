@@ -12,7 +12,6 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from ilm.accounts.models import Membership
@@ -55,7 +54,8 @@ class ActingMembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = SimpleLazyObject(lambda: _acting_membership(request))  # type: ignore[attr-defined]
+        # Eager, not lazy: code compares it with None, which a lazy wrapper never is.
+        request.membership = _acting_membership(request)  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
@@ -73,7 +73,13 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
+# Pages a signed-in person must reach before proving a second factor. Everything else, including
+# the API tokens and members pages, waits until two-factor sign-in is done. The API checks its own
+# credentials (a session there must be verified too: VerifiedSessionAuthentication).
+EXEMPT_PREFIXES = (
+    "/accounts/login/", "/accounts/logout/", "/accounts/two-factor/", "/accounts/password-reset/",
+    "/accounts/invitation/", "/i18n/", "/static/", "/api/",
+)
 
 
 class TwoFactorRequiredMiddleware:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime, time as dtime
+from datetime import datetime
+from datetime import time as dtime
 from typing import Any
 
 import segno
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
@@ -38,13 +40,20 @@ from ilm.accounts.forms import (
     SignInForm,
 )
 from ilm.accounts.middleware import SESSION_MEMBERSHIP
-from ilm.accounts.models import RecoveryCodeDevice, TOTPDevice, User
+from ilm.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    RecoveryCodeDevice,
+    TOTPDevice,
+    User,
+)
 from ilm.core import audit
 from ilm.core.errors import Conflict
 from ilm.core.forms import add_service_errors
 from ilm.core.permissions import Action, can
 from ilm.core.ratelimit import rate_limited
-from ilm.core.tenancy import get_scoped_or_404
+from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 
 PENDING_2FA = "ilm_pending_2fa"
 PENDING_2FA_SECONDS = 300
@@ -67,6 +76,7 @@ def lockout_response(request: HttpRequest, response: Any = None, credentials: An
     return render(request, "accounts/login.html", {"form": form, "lockout": message}, status=429)
 
 
+@sensitive_post_parameters()
 @login_not_required
 @rate_limited("sign-in", limit=30, window=300)
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -91,6 +101,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
+@sensitive_post_parameters()
 @login_not_required
 @rate_limited("sign-in-code", limit=30, window=300)
 def login_verify_view(request: HttpRequest) -> HttpResponse:
@@ -104,9 +115,9 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verify_any_device(user, form.cleaned_data["token"])
+        device, problem = _verify_any_device(user, form.cleaned_data["token"])
         if device is None:
-            form.add_error("token", _("That code is not right."))
+            form.add_error("token", problem)
             audit.record("auth.two_factor_failed", user=user, object_type="accounts.user",
                                   object_id=user.pk)
         else:
@@ -119,14 +130,24 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
-def _verify_any_device(user: User, token: str) -> Any:
+CODE_WRONG = _("That code is not right.")
+CODE_THROTTLED = _("Too many wrong codes. Wait a minute, then try again.")
+
+
+def _verify_any_device(user: User, token: str) -> tuple[Any, str]:
+    """The device that accepts the code, or None and the message to show."""
+    throttled = False
     for model in (TOTPDevice, RecoveryCodeDevice):
         for device in model.objects.filter(user=user, confirmed=True):
+            if not device.verify_is_allowed()[0]:
+                throttled = True
+                continue
             if device.verify_token(token):
-                return device
-    return None
+                return device, ""
+    return None, CODE_THROTTLED if throttled else CODE_WRONG
 
 
+@sensitive_post_parameters()
 @login_not_required
 def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
     """A signed-in but unverified session (e.g. after an upgrade of the rules) proves its second factor."""
@@ -134,15 +155,16 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verify_any_device(request.user, form.cleaned_data["token"])  # type: ignore[arg-type]
+        device, problem = _verify_any_device(request.user, form.cleaned_data["token"])  # type: ignore[arg-type]
         if device is None:
-            form.add_error("token", _("That code is not right."))
+            form.add_error("token", problem)
         else:
             otp_login(request, device)
             return redirect(_safe_next(request))
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
+@sensitive_post_parameters()
 def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = services.totp_device_pending(user=user)  # type: ignore[arg-type]
@@ -214,7 +236,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "requires_two_factor": services.user_requires_two_factor(user),
         "recovery_remaining": recovery.remaining if recovery else 0,
         "memberships": selectors.memberships_of(user),
-    })
+    }, status=400 if form.errors else 200)
 
 
 # --- members and invitations -------------------------------------------------------------
@@ -253,7 +275,9 @@ def members_view(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+@scoped_to(Membership)
 @require_POST
+@membership_required
 def member_role_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     target = get_scoped_or_404(selectors.membership_list(membership=actor), request, pk=pk)
@@ -272,7 +296,9 @@ def member_role_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:members")
 
 
+@scoped_to(Membership)
 @require_POST
+@membership_required
 def member_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     target = get_scoped_or_404(selectors.membership_list(membership=actor), request, pk=pk)
@@ -284,7 +310,9 @@ def member_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:members")
 
 
+@scoped_to(Invitation)
 @require_POST
+@membership_required
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     invitation = get_scoped_or_404(selectors.invitation_list(membership=actor), request, pk=pk)
@@ -293,6 +321,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:members")
 
 
+@sensitive_post_parameters()
 @login_not_required
 @rate_limited("invitation", limit=20, window=300)
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -332,9 +361,15 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- API tokens --------------------------------------------------------------------------
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 @method_decorator(rate_limited("tokens", limit=20, window=3600), name="dispatch")
 class TokensView(TemplateView):
     template_name = "accounts/tokens.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "membership", None) is None:
+            raise PermissionDenied(_("You are not a member of any organisation yet."))
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ApiTokenForm(request.POST)
@@ -358,7 +393,9 @@ class TokensView(TemplateView):
         return context
 
 
+@scoped_to(ApiToken)
 @require_POST
+@membership_required
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.membership  # type: ignore[attr-defined]
     token = get_scoped_or_404(selectors.api_token_list(membership=actor), request, pk=pk)
@@ -379,12 +416,26 @@ password_reset_view = login_not_required(rate_limited("password-reset", limit=5,
     )))
 password_reset_done_view = login_not_required(auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"))
+class _AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("auth.password_reset", user=form.user, object_type="accounts.user", object_id=form.user.pk)
+        return response
+
+
+class _AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("auth.password_changed", user=form.user, object_type="accounts.user", object_id=form.user.pk)
+        return response
+
+
 password_reset_confirm_view = login_not_required(rate_limited("password-reset-confirm", limit=20, window=3600)(
-    auth_views.PasswordResetConfirmView.as_view(
+    _AuditedPasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("accounts:password_reset_complete"),
     )))
 password_reset_complete_view = login_not_required(auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"))
-password_change_view = auth_views.PasswordChangeView.as_view(
+password_change_view = _AuditedPasswordChangeView.as_view(
     template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import mixins, serializers, viewsets
-
 from rest_framework.response import Response
 
 from ilm.core.tenancy import ScopedAPIMixin

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.admin import AdminSite
+from typing import Any
+
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.http import HttpRequest
 
 from ilm.core.permissions import Action, can
@@ -33,3 +35,22 @@ class ILMAdminSite(AdminSite):
 
 
 admin_site = ILMAdminSite(name="admin")
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """Tenant data is read here, never written: every change goes through the services, which audit it."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -22,6 +22,17 @@ class AuditEventOut(serializers.ModelSerializer):
                   "detail"]
 
 
+    def to_representation(self, instance: AuditEvent) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if selectors.audit_event_redacted(instance, membership=self.context["request"].membership):
+            for field in REDACTED_FIELDS:
+                data[field] = None if field != "actor_label" else ""
+        return data
+
+
+REDACTED_FIELDS = ("actor_user_id", "actor_label", "membership_id", "ip", "request_id")
+
+
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(field_name="action", lookup_expr="startswith", max_length=64)
     since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")

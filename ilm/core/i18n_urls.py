@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-
 from ilm.core.i18n_views import set_language_view
 
 urlpatterns = [

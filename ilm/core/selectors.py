@@ -21,3 +21,9 @@ def audit_event_list(*, membership: Any) -> QuerySet[AuditEvent]:
         org = membership.organisation_id
         return AuditEvent.objects.filter(Q(organisation_id=org) | Q(target_organisation_id=org))
     return AuditEvent.objects.none()
+
+
+def audit_event_redacted(event: AuditEvent, *, membership: Any) -> bool:
+    """An org admin sees events about its data done by others (e.g. the technical partner), but not who
+    those people are or where they connected from: only their organisation."""
+    return not can(membership, Action.VIEW_ALL_AUDIT) and event.organisation_id != membership.organisation_id

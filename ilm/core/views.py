@@ -67,4 +67,7 @@ class AuditEventListView(ScopedPageMixin, ListView):  # type: ignore[misc]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["action_filter"] = self.request.GET.get("action", "")
+        membership = self.request.membership  # type: ignore[attr-defined]
+        for event in context["object_list"]:
+            event.redacted = selectors.audit_event_redacted(event, membership=membership)
         return context

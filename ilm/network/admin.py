@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from ilm.core.admin_site import admin_site
+from ilm.core.admin_site import ReadOnlyAdmin, admin_site
 from ilm.network.models import Channel, Collaboration, Link, Organisation, Site
 
 
 @admin.register(Organisation, site=admin_site)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "subkind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
@@ -13,7 +13,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site, site=admin_site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ReadOnlyAdmin):
     list_display = ["name", "supplier", "site_type", "country", "is_active"]
     list_filter = ["site_type", "country"]
     search_fields = ["name", "supplier__name"]
@@ -21,18 +21,18 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Link, site=admin_site)
-class LinkAdmin(admin.ModelAdmin):
+class LinkAdmin(ReadOnlyAdmin):
     list_display = ["kind", "customer", "provider", "tier", "status", "msa_status", "disclosed_to_buyers"]
     list_filter = ["kind", "status", "msa_status"]
     raw_id_fields = ["customer", "provider", "proposed_by"]
 
 
 @admin.register(Channel, site=admin_site)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ReadOnlyAdmin):
     list_display = ["name", "cso", "provider", "is_active"]
     exclude = ["credentials"]  # secrets are never shown, not even here
 
 
 @admin.register(Collaboration, site=admin_site)
-class CollaborationAdmin(admin.ModelAdmin):
+class CollaborationAdmin(ReadOnlyAdmin):
     list_display = ["cso", "organisation", "since"]

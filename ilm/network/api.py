@@ -6,14 +6,16 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.core.permissions import BUSINESS_KINDS, OrgKind
+from ilm.core.permissions import Action, OrgKind, can
 from ilm.network import selectors, services
 from ilm.network.models import (
     Channel,
@@ -61,11 +63,19 @@ class IndustrySerializer(serializers.ModelSerializer):
 class OrganisationOut(serializers.ModelSerializer):
     countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    reference = serializers.SerializerMethodField(
+        help_text="Your own organisation's ILM reference (share it to receive link proposals); null for others.")
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "subkind", "countries", "industries", "website", "description",
-                  "is_active", "version", "created_at", "updated_at"]
+        fields = ["id", "name", "kind", "subkind", "reference", "countries", "industries", "website",
+                  "description", "is_active", "version", "created_at", "updated_at"]
+
+    def get_reference(self, obj: Organisation) -> str | None:
+        membership = self.context["request"].membership
+        if obj.pk == membership.organisation_id or can(membership, Action.VIEW_WHOLE_NETWORK):
+            return obj.reference
+        return None
 
 
 class OrganisationIn(serializers.Serializer):
@@ -106,6 +116,7 @@ class SiteOut(serializers.ModelSerializer):
                   "is_active", "headcount_total", "headcount_as_of", "version", "created_at", "updated_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
     """Accepts only ids the acting membership can see (others read as 'does not exist')."""
 
@@ -171,19 +182,36 @@ class LinkOut(serializers.ModelSerializer):
                   "is_current", "version", "created_at", "updated_at"]
 
 
-def _directory() -> Any:
-    return Organisation.objects.filter(kind__in=BUSINESS_KINDS, is_active=True)
-
-
 class LinkIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    customer = serializers.PrimaryKeyRelatedField(queryset=_directory())
-    provider = serializers.PrimaryKeyRelatedField(queryset=_directory())
+    customer = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True,
+                                 default=None)
+    provider = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True,
+                                 default=None)
+    counterpart_reference = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=16,
+        help_text="The other organisation's ILM reference, for a side you cannot pick by id.")
     tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_null=True, default=None)
     msa_status = serializers.ChoiceField(choices=MsaStatus.choices, required=False, allow_blank=True, default="")
     disclosed_to_buyers = serializers.BooleanField(required=False, default=False)
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        reference = attrs.pop("counterpart_reference", "").strip()
+        if reference:
+            found = selectors.dangerously_organisation_by_reference(reference)
+            if found is None:
+                raise serializers.ValidationError({"counterpart_reference": _("No organisation in the network has this reference.")})
+            empty = [side for side in ("customer", "provider") if attrs.get(side) is None]
+            if len(empty) != 1:
+                raise serializers.ValidationError({"counterpart_reference": _("Give exactly one of customer and provider with a reference.")})
+            attrs[empty[0]] = found
+        for side in ("customer", "provider"):
+            if attrs.get(side) is None:
+                raise serializers.ValidationError({side: _("This field is required.")})
+        return attrs
 
 
 class LinkPatch(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.forms import VersionedForm
-from ilm.core.permissions import BUSINESS_KINDS, OrgKind
+from ilm.core.permissions import OrgKind
 from ilm.network import selectors
 from ilm.network.models import (
     Country,
@@ -111,11 +111,25 @@ class LinkFilterForm(forms.Form):
 
 
 class LinkForm(forms.Form):
+    """A new link. The technical partner picks both sides; anyone else is one side and names the
+    other by picking an organisation it already sees, or by the other's ILM reference code."""
+
+    SIDE_CHOICES = [("customer", _("the customer (buyer, or the employer using the agency)")),
+                    ("provider", _("the provider (supplier or recruitment agency)"))]
+
     kind = forms.ChoiceField(label=_("Kind"), choices=LinkKind.choices)
     customer = forms.ModelChoiceField(label=_("Customer (buyer, supplier or destination agency)"),
                                       queryset=Organisation.objects.none())
     provider = forms.ModelChoiceField(label=_("Provider (supplier or recruitment agency)"),
                                       queryset=Organisation.objects.none())
+    our_side = forms.ChoiceField(label=_("In this link, your organisation is"), choices=SIDE_CHOICES,
+                                 widget=forms.RadioSelect)
+    counterpart = forms.ModelChoiceField(label=_("The other organisation"), required=False,
+                                         queryset=Organisation.objects.none())
+    counterpart_reference = forms.CharField(
+        label=_("…or its ILM reference"), required=False, max_length=16,
+        help_text=_("Ask the other organisation for the reference shown on its organisation page, "
+                    "e.g. ILM-7KQ2-M4XD."))
     tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None,
                                   choices=[("", "—"), *Tier.choices])
     msa_status = forms.ChoiceField(label=_("MSA status"), required=False, choices=[("", "—"), *MsaStatus.choices])
@@ -125,11 +139,51 @@ class LinkForm(forms.Form):
     end_date = forms.DateField(label=_("Active until"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Any, manages_all: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        directory = Organisation.objects.filter(kind__in=BUSINESS_KINDS, is_active=True).order_by("name")
-        self.fields["customer"].queryset = directory  # type: ignore[attr-defined]
-        self.fields["provider"].queryset = directory  # type: ignore[attr-defined]
+        self.membership = membership
+        self.manages_all = manages_all
+        choices = selectors.link_counterpart_choices(membership=membership)
+        if manages_all:
+            for name in ("our_side", "counterpart", "counterpart_reference"):
+                del self.fields[name]
+            self.fields["customer"].queryset = choices  # type: ignore[attr-defined]
+            self.fields["provider"].queryset = choices  # type: ignore[attr-defined]
+        else:
+            del self.fields["customer"]
+            del self.fields["provider"]
+            self.fields["counterpart"].queryset = choices.exclude(pk=membership.organisation_id)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.manages_all:
+            return data
+        counterpart = data.get("counterpart")
+        reference = data.get("counterpart_reference", "").strip()
+        if reference:
+            found = selectors.dangerously_organisation_by_reference(reference)
+            if found is None or found.pk == self.membership.organisation_id:
+                self.add_error("counterpart_reference", _("No organisation in the network has this reference."))
+                return data
+            if counterpart is not None and counterpart.pk != found.pk:
+                self.add_error("counterpart_reference", _("Pick an organisation or give a reference, not both."))
+                return data
+            counterpart = found
+        if counterpart is None:
+            self.add_error("counterpart", _("Pick the other organisation or give its ILM reference."))
+            return data
+        own = self.membership.organisation
+        if data.get("our_side") == "customer":
+            data["customer"], data["provider"] = own, counterpart
+        elif data.get("our_side") == "provider":
+            data["customer"], data["provider"] = counterpart, own
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {key: data.get(key) for key in ("kind", "customer", "provider", "tier", "msa_status",
+                                               "disclosed_to_buyers", "start_date", "end_date")} | {
+            "msa_status": data.get("msa_status") or "", "disclosed_to_buyers": bool(data.get("disclosed_to_buyers"))}
 
 
 class LinkEditForm(VersionedForm):

@@ -23,9 +23,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ilm.core import audit
-from ilm.core.permissions import BUSINESS_KINDS, OrgKind
+from ilm.core.permissions import OrgKind
 from ilm.network import selectors, services
-from ilm.network.models import Country, Gender, LinkKind, MsaStatus, Organisation, Site, SiteType, Tier
+from ilm.network.models import (
+    Country,
+    Gender,
+    LinkKind,
+    MsaStatus,
+    Organisation,
+    Site,
+    SiteType,
+    Tier,
+)
 from ilm.network.permissions import allowed
 
 MAX_ROWS = 5000
@@ -136,9 +145,9 @@ class _Lookups:
     def __init__(self, membership: Any) -> None:
         self.membership = membership
         visible = selectors.organisation_list(membership=membership)
-        self.suppliers = {o.name.casefold(): o for o in visible.filter(kind=OrgKind.SUPPLIER)}
-        self.directory = {o.name.casefold(): o for o in
-                          Organisation.objects.filter(kind__in=BUSINESS_KINDS, is_active=True)}
+        self.suppliers = {o.name.casefold(): o for o in visible.filter(kind=OrgKind.SUPPLIER)
+                          if allowed("change_site", membership, o)}
+        self.counterparts = {o.name.casefold(): o for o in selectors.link_counterpart_choices(membership=membership)}
         self.countries: dict[str, Country] = {}
         for country in Country.objects.all():
             self.countries[country.code.casefold()] = country
@@ -158,10 +167,14 @@ class _Lookups:
         return found
 
     def organisation(self, value: Any, column: str) -> Organisation:
-        name = _text(value)
-        found = self.directory.get(name.casefold())
+        """An organisation the importer already sees, by name, or any business by its ILM reference."""
+        text = _text(value)
+        found = self.counterparts.get(text.casefold())
+        if found is None and text.upper().startswith("ILM-"):
+            found = selectors.dangerously_organisation_by_reference(text)
         if found is None:
-            raise _RowInvalid(column, _("No organisation in the network is called '%(name)s'.") % {"name": name})
+            raise _RowInvalid(column, _("'%(name)s' is not an organisation you can link to. Use the name of one "
+                                        "you see in ILM, or its ILM reference.") % {"name": text})
         return found
 
     def country(self, value: Any, column: str) -> Country:

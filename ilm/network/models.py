@@ -89,8 +89,21 @@ SUBKINDS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A short random code an organisation shares out of band so a partner can propose a link to it."""
+    import secrets
+
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"ILM-{chars[:4]}-{chars[4:]}"
+
+
 class Organisation(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(_("ILM reference"), max_length=16, unique=True, default=new_reference,
+                                 editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices, db_index=True)
     subkind = models.CharField(_("type"), max_length=32, choices=Subkind.choices, blank=True)
     countries = models.ManyToManyField(Country, verbose_name=_("countries of operation"), blank=True,

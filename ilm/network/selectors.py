@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
-from ilm.core.permissions import PARTNER_KINDS, Action, OrgKind, can
+from ilm.core.permissions import BUSINESS_KINDS, PARTNER_KINDS, Action, OrgKind, can
 from ilm.network.models import (
     Channel,
     Collaboration,
@@ -206,3 +206,17 @@ def country_list() -> QuerySet[Country]:
 
 def industry_list() -> QuerySet[Industry]:
     return Industry.objects.select_related("parent")
+
+
+def dangerously_organisation_by_reference(reference: str) -> Organisation | None:
+    """Unscoped: the active business whose ILM reference this is. The reference is a capability its
+    owner shares out of band so a partner can propose a link; the caller learns nothing else."""
+    code = reference.strip().upper()
+    if not code:
+        return None
+    return Organisation.objects.filter(reference=code, is_active=True, kind__in=BUSINESS_KINDS).first()
+
+
+def link_counterpart_choices(*, membership: Any) -> QuerySet[Organisation]:
+    """Organisations a member may pick as the other side of a new link: businesses it already sees."""
+    return organisation_list(membership=membership).filter(kind__in=BUSINESS_KINDS, is_active=True).order_by("name")

@@ -25,7 +25,6 @@ from ilm.network.models import (
     HeadcountSnapshot,
     Industry,
     Link,
-    LinkKind,
     LinkStatus,
     Organisation,
     Site,

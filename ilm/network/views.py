@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from ilm.core.errors import Conflict
-from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.forms import add_service_errors
-from ilm.core.tenancy import ScopedPageMixin, get_scoped_or_404
+from ilm.core.permissions import Action, OrgKind, can
+from ilm.core.tenancy import ScopedPageMixin, get_scoped_or_404, scoped_to
 from ilm.network import forms, importers, selectors, services
 from ilm.network.models import Channel, Link, LinkStatus, Organisation, Site
 from ilm.network.permissions import allowed
@@ -27,6 +27,14 @@ def _membership(request: HttpRequest) -> Any:
     if membership is None:
         raise PermissionDenied(_("You are not a member of any organisation yet."))
     return membership
+
+
+def _status(form: Any) -> int:
+    """200, or 409 when the edit lost a race with someone else's, or 400 for other errors."""
+    if not form.errors:
+        return 200
+    conflict = any(error.code == "conflict" for error in form.errors.as_data().get("__all__", []))
+    return 409 if conflict else 400
 
 
 class OrganisationListView(ScopedPageMixin, ListView):  # type: ignore[misc]
@@ -93,6 +101,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@scoped_to(Organisation)
 def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     organisation = get_scoped_or_404(selectors.organisation_list(membership=membership), request, pk=pk)
@@ -108,15 +117,14 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.organisation_update(actor=membership, organisation=organisation,
                                          expected_version=data.pop("version"), **data)
         except Conflict as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, ValidationError(exc.message, code="conflict"))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("network:organisation_detail", pk=organisation.pk)
     return render(request, "network/form.html", {"form": form, "title": organisation.name, "object": organisation},
-                  status=409 if form.non_field_errors() and request.method == "POST" else
-                  (400 if form.errors else 200))
+                  status=_status(form))
 
 
 class SiteListView(ScopedPageMixin, ListView):  # type: ignore[misc]
@@ -184,6 +192,7 @@ def site_create_view(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@scoped_to(Site)
 def site_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     site = get_scoped_or_404(selectors.site_list(membership=membership), request, pk=pk)
@@ -197,16 +206,17 @@ def site_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.site_update(actor=membership, site=site, expected_version=data.pop("version"), **data)
         except Conflict as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, ValidationError(exc.message, code="conflict"))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("network:site_detail", pk=site.pk)
     return render(request, "network/form.html", {"form": form, "title": site.name, "object": site},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
+@scoped_to(Site)
 def headcount_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     site = get_scoped_or_404(selectors.site_list(membership=membership), request, pk=pk)
@@ -270,10 +280,11 @@ def link_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     if not allowed("propose_link", membership):
         raise PermissionDenied
-    form = forms.LinkForm(request.POST or None)
+    form = forms.LinkForm(request.POST or None, membership=membership,
+                          manages_all=can(membership, Action.MANAGE_ANY_LINK))
     if request.method == "POST" and form.is_valid():
         try:
-            link = services.link_propose(actor=membership, **form.cleaned_data)
+            link = services.link_propose(actor=membership, **form.service_arguments())
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
@@ -286,6 +297,7 @@ def link_create_view(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@scoped_to(Link)
 def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     link = get_scoped_or_404(selectors.link_list(membership=membership), request, pk=pk)
@@ -299,7 +311,7 @@ def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.link_update(actor=membership, link=link, expected_version=data.pop("version"), **data)
         except Conflict as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, ValidationError(exc.message, code="conflict"))
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
@@ -308,9 +320,10 @@ def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("network:link_detail", pk=link.pk)
     return render(request, "network/form.html", {"form": form, "title": str(link), "object": link},
-                  status=400 if form.errors else 200)
+                  status=_status(form))
 
 
+@scoped_to(Link)
 @require_POST
 def link_confirm_view(request: HttpRequest, pk: int, accept: bool = True) -> HttpResponse:
     membership = _membership(request)

@@ -26,7 +26,16 @@ from ilm.accounts.models import ApiToken, Membership, TOTPDevice, User
 from ilm.core.permissions import ROLES_BY_KIND, OrgKind, requires_two_factor
 from ilm.network import demo_data as data
 from ilm.network import services
-from ilm.network.models import Channel, Collaboration, Country, HeadcountSnapshot, Industry, Link, Organisation, Site
+from ilm.network.models import (
+    Channel,
+    Collaboration,
+    Country,
+    HeadcountSnapshot,
+    Industry,
+    Link,
+    Organisation,
+    Site,
+)
 
 HEADCOUNT_DATE = datetime.date(2026, 9, 30)
 ROLE_SLUG = {"admin": "admin", "case_manager": "manager", "caseworker": "caseworker", "responder": "responder",

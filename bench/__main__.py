@@ -1,0 +1,394 @@
+"""python -m bench [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries] [--profile]
+
+Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of the
+site list page and the API site list for buyers with 300 and 30 suppliers in their chain, next to a
+hello-world view in the same run. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+import warnings
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+GOAL_RATIO = 3.0
+PAGE_SIZE_SITES = 25  # SiteListView.paginate_by
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=200.0,
+        help="stop timing after this many seconds, keeping n equal across endpoints (200)",
+    )
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of one request per endpoint")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile 30 requests of the site list and API list (top functions)"
+    )
+    return parser.parse_args()
+
+
+def _setup_django() -> str:
+    from bench.db import recreate_bench_database
+
+    url = recreate_bench_database()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    # WhiteNoise warns that var/static/ (collectstatic output) is missing; irrelevant here.
+    warnings.filterwarnings("ignore", message="No directory at")
+    import django
+
+    django.setup()
+    return url
+
+
+def _load() -> str:
+    try:
+        one, five, _fifteen = os.getloadavg()
+    except OSError:
+        return "n/a"
+    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def _actor(key: str, buyer: Any) -> dict[str, Any]:
+    """A buyer admin signed in with verified two-factor (session client) and an API token (token client)."""
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from ilm.accounts.middleware import SESSION_MEMBERSHIP, SESSION_SIGNED_IN_AT
+    from ilm.accounts.models import Membership, TOTPDevice, User
+    from ilm.accounts.services import api_token_create
+
+    user = User.objects.create_user(
+        username=f"bench-{key}", email=f"bench-{key}@bench.invalid", password=None
+    )  # unusable: the benchmark signs in with force_login
+    membership = Membership.objects.create(user=user, organisation=buyer, role="admin")
+    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    session_client = Client()
+    session_client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = session_client.session
+    session[SESSION_MEMBERSHIP] = membership.pk
+    session[SESSION_SIGNED_IN_AT] = time.time()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    _token, secret = api_token_create(actor=membership, name="bench", expires_at=timezone.now() + timedelta(days=30))
+    return {
+        "membership": membership,
+        "session": session_client,
+        "token": Client(),
+        "bearer": {"Authorization": f"Bearer {secret}"},
+    }
+
+
+def _visible_sites(membership: Any) -> int:
+    from ilm.accounts.models import Membership
+    from ilm.network.selectors import site_list
+
+    fresh = Membership.objects.select_related("organisation").get(pk=membership.pk)
+    return site_list(membership=fresh).count()
+
+
+def _endpoints(actors: dict[str, dict[str, Any]], chains: dict[str, set[int]]) -> list[Any]:
+    from bench.measure import Endpoint
+
+    big = actors["big"]
+    endpoints = [
+        Endpoint("hello-world (Django view, signed in)", "big", big["session"], "/bench/hello/", rows="-"),
+        Endpoint("hello-world anonymous [ref]", "-", actors["anon"]["session"], "/bench/hello-anon/", rows="-"),
+        Endpoint("hello-world DRF + token [ref]", "big", big["token"], "/api/bench/hello/", big["bearer"], rows="-"),
+    ]
+    for key in ("big", "small", "deep"):
+        actor = actors[key]
+        timed = key != "deep"
+        total = _visible_sites(actor["membership"])
+        last_page = max(1, math.ceil(total / PAGE_SIZE_SITES))
+        endpoints += [
+            Endpoint(
+                "site list page 1  /network/sites/",
+                key,
+                actor["session"],
+                "/network/sites/",
+                rows=f"25 of {total:,} ({len(chains[key])} suppliers)",
+                visible=total,
+                timed=timed,
+            ),
+            Endpoint(
+                "site list last page",
+                key,
+                actor["session"],
+                f"/network/sites/?page={last_page}",
+                rows=f"page {last_page}",
+                visible=total,
+                timed=timed,
+            ),
+        ]
+        api = Endpoint(
+            "API list page 1  /api/v1/sites/",
+            key,
+            actor["token"],
+            "/api/v1/sites/",
+            actor["bearer"],
+            rows=f"50 of {total:,}",
+            visible=total,
+            timed=timed,
+        )
+        first = api.get().json()
+        if len(first["results"]) != min(50, total):
+            raise SystemExit(f"API page 1 for {key} has {len(first['results'])} rows, expected {min(50, total)}")
+        endpoints.append(api)
+        if first.get("next"):
+            nxt = urlsplit(first["next"])
+            path = f"{nxt.path}?{nxt.query}"
+            second = api.client.get(path, headers=actor["bearer"]).json()
+            endpoints.append(
+                Endpoint(
+                    "API list page 2 (cursor next)",
+                    key,
+                    actor["token"],
+                    path,
+                    actor["bearer"],
+                    rows=f"{len(second['results'])} of {total:,}",
+                    visible=total,
+                    timed=timed,
+                )
+            )
+    return endpoints
+
+
+def _print_table(endpoints: list[Any], hello: Any) -> None:
+    header = (
+        f"{'endpoint':<38} {'buyer':<6} {'rows':<28} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'max ms':>8} {'p50/hello':>9} {'p95/hello':>9} {'queries':>7} {'bytes':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for e in endpoints:
+        if e.samples:
+            timing = (
+                f"{len(e.samples):>4} {e.p50:>8.2f} {e.p95:>8.2f} {e.max:>8.2f} "
+                f"{e.p50 / hello.p50:>8.2f}x {e.p95 / hello.p95:>8.2f}x"
+            )
+        else:
+            timing = f"{'-':>4} {'-':>8} {'-':>8} {'-':>8} {'-':>9} {'-':>9}"
+        print(f"{e.label:<38} {e.actor:<6} {e.rows:<28} {timing} {e.queries_label:>7} {e.size:>7}")
+
+
+def _find(endpoints: list[Any], prefix: str, actor: str) -> Any:
+    return next(e for e in endpoints if e.label.startswith(prefix) and e.actor == actor)
+
+
+def _print_goals(endpoints: list[Any], hello: Any) -> None:
+    print("\nGoals (buyer with 300 suppliers in its chain; hello-world = signed-in Django view)")
+    for prefix, name in (
+        ("site list page 1", "site list page /network/sites/"),
+        ("API list page 1", "API list /api/v1/sites/ page 1"),
+        ("API list page 2", "API list /api/v1/sites/ page 2"),
+    ):
+        e = _find(endpoints, prefix, "big")
+        ratio = e.p95 / hello.p95
+        verdict = "MET" if ratio <= GOAL_RATIO else "MISSED"
+        print(
+            f"  [{verdict:^6}] p95 <= {GOAL_RATIO:.0f}x hello-world, {name}: {e.p95:.2f} ms = {ratio:.2f}x "
+            f"(hello-world p95 {hello.p95:.2f} ms; at p50 {e.p50 / hello.p50:.2f}x)"
+        )
+    for prefix, name in (
+        ("site list page 1", "site list page 1"),
+        ("site list last page", "site list last page"),
+        ("API list page 1", "API list page 1"),
+        ("API list page 2", "API list page 2"),
+    ):
+        big, small = _find(endpoints, prefix, "big"), _find(endpoints, prefix, "small")
+        same = big.query_counts == small.query_counts and len(set(big.query_counts)) == 1
+        verdict = "MET" if same else "MISSED"
+        print(
+            f"  [{verdict:^6}] query count independent of rows, {name}: {big.queries_label} queries with "
+            f"300 suppliers ({big.visible:,} sites), {small.queries_label} with 30 suppliers "
+            f"({small.visible:,} sites)"
+        )
+    deep, small = _find(endpoints, "site list page 1", "deep"), _find(endpoints, "site list page 1", "small")
+    deep_api, small_api = _find(endpoints, "API list page 1", "deep"), _find(endpoints, "API list page 1", "small")
+    print(
+        f"  [ NOTE ] but it grows with chain depth: 30 suppliers over 8 tiers -> site list {deep.queries_label}, "
+        f"API {deep_api.queries_label} queries (3 tiers: {small.queries_label}, {small_api.queries_label}); "
+        f"chain_supplier_ids() runs one query per tier"
+    )
+
+
+def _print_queries(endpoints: list[Any]) -> None:
+    for e in endpoints:
+        print(f"\n--- {e.label} ({e.actor}): {len(e.queries)} queries")
+        for i, q in enumerate(e.queries, 1):
+            sql = " ".join(q["sql"].split())
+            print(f"  {i:>2}. [{float(q['time']) * 1000:.1f} ms] {sql[:400]}{' …' if len(sql) > 400 else ''}")
+
+
+def _profile(endpoints: list[Any]) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    for e in endpoints:
+        if e.actor != "big" or not e.label.startswith(("site list page 1", "API list page 1")):
+            continue
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(30):
+            e.get()
+        profiler.disable()
+        print(f"\n--- profile: 30 x {e.label} ({e.actor})")
+        for title, order, restrict in (
+            (
+                "project code and templates, by cumulative time",
+                "cumulative",
+                r"(/ilm/|templatetags|defaulttags|loader_tags|boundfield|widgets)",
+            ),
+            ("everything, by own time", "tottime", None),
+        ):
+            buffer = io.StringIO()
+            stats = pstats.Stats(profiler, stream=buffer).sort_stats(order)
+            if restrict:
+                stats.print_stats(restrict, 25)
+            else:
+                stats.print_stats(25)
+            lines = buffer.getvalue().splitlines()
+            start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+            print(f"  {title}:")
+            print("\n".join(line.replace(str(Path.cwd()), ".") for line in lines[start:] if line.strip()))
+
+
+def _print_diagnostics(endpoints: list[Any], actors: dict[str, dict[str, Any]]) -> None:
+    from bench.diagnose import breakdown, headcount_mismatches
+
+    print("\nWhere the time goes (mean ms per request over 30 more requests, instrumented, not the timed run)")
+    rows = [("hello", breakdown(endpoints[0].get))]
+    for prefix, short in (("site list page 1", "sites"), ("API list page 1", "API")):
+        for key in ("big", "small"):
+            rows.append((f"{short} {key}", breakdown(_find(endpoints, prefix, key).get)))
+    keys: list[str] = []
+    for _label, parts in rows:
+        keys += [k for k in parts if k not in keys]
+    print(f"  {'':<40}" + "".join(f"{label:>12}" for label, _parts in rows))
+    for key in keys:
+        cells = "".join(f"{parts[key]:>12.1f}" if key in parts else f"{'-':>12}" for _label, parts in rows)
+        print(f"  {key:<40}{cells}")
+
+    print("\nSanity check of what the list shows (not a performance figure)")
+    big = actors["big"]
+    results = big["token"].get("/api/v1/sites/", headers=big["bearer"]).json()["results"]
+    checked, wrong, examples = headcount_mismatches(results)
+    verdict = "OK" if not wrong else "WRONG"
+    print(
+        f"  [{verdict:^6}] headcount_total in /api/v1/sites/ page 1 (buyer big) disagrees with the sum of "
+        f"the site's latest headcount rows on {wrong} of {checked} sites"
+    )
+    for example in examples:
+        print(f"           e.g. {example}")
+
+
+def main() -> None:
+    args = _parse()
+    started = time.perf_counter()
+    url = _setup_django()
+
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from bench import seed as seeding
+    from bench.db import server_version
+    from bench.measure import count_queries, time_round_robin
+
+    parts = urlsplit(url)
+    print("ILM benchmark: site list page and API site list on PostgreSQL (figures printed, not asserted)")
+    print(
+        f"  database   {parts.scheme}://{parts.hostname}:{parts.port or 5432}{parts.path} "
+        f"(PostgreSQL {server_version().split()[0]}), settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
+        f"DEBUG={settings.DEBUG}"
+    )
+    print(
+        f"  runtime    Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{os.cpu_count()} CPUs, load average {_load()}"
+    )
+    if settings.DEBUG:
+        sys.exit("DEBUG is on; figures would be meaningless.")
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"  migrate    {time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    seeded = seeding.seed()
+    print(
+        f"  seeding    {time.perf_counter() - t0:.1f} s (bulk_create, then ANALYZE): "
+        + ", ".join(f"{v:,} {k}" for k, v in seeded.counts.items())
+    )
+
+    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        actors = {key: _actor(key, buyer) for key, buyer in seeded.buyers.items()}
+        actors["anon"] = {"session": Client()}
+        chains = seeded.chains
+        print(
+            "  buyers     "
+            + "; ".join(
+                f"{key}: {len(chains[key])} suppliers ({len(seeding.CHAINS[key])} tiers), "
+                f"{_visible_sites(actors[key]['membership']):,} sites"
+                for key in ("big", "small", "deep")
+            )
+        )
+        endpoints = _endpoints(actors, chains)
+        count_queries(endpoints)
+        n_timed = sum(1 for e in endpoints if e.timed)
+        t0 = time.perf_counter()
+        rounds = time_round_robin(endpoints, args.requests, args.warmup, args.budget)
+        note = "" if rounds == args.requests else f" (stopped at {rounds} of {args.requests}: --budget reached)"
+        print(
+            f"  timing     {rounds} requests per endpoint{note} after {args.warmup} warm-up, {n_timed} endpoints "
+            f"interleaved, in {time.perf_counter() - t0:.0f} s; load average now {_load()}"
+        )
+
+        hello = endpoints[0]
+        busy = os.getloadavg()[0] > 0.75 * (os.cpu_count() or 1) if hasattr(os, "getloadavg") else False
+        if busy:
+            print("  WARNING    the machine was busy (load average above 0.75 x CPUs): other processes compete")
+            print("             for the CPUs and the disk, so p95 and the ratios are noisier than usual")
+        print()
+        _print_table(endpoints, hello)
+        print()
+        print("hello-world: HttpResponse('hello') requested signed in (session + verified two-factor), so it runs")
+        print("  the same middleware as the site list (session read and save, user, OTP device, login and")
+        print("  two-factor checks). [ref] rows are for reference only and not used in the goals: the same view")
+        print("  marked login_not_required without a session, and a DRF view with the API's Bearer-token auth.")
+        print("queries: CaptureQueriesContext on 3 requests per endpoint (min-max if they differ; API tokens")
+        print("  also write last_used_at at most once a minute). Buyer 'deep' is counted, not timed.")
+        print("timings: django.test.Client in-process, so no HTTP server or network; all endpoints interleaved.")
+
+        _print_goals(endpoints, hello)
+        _print_diagnostics(endpoints, actors)
+        if args.show_queries:
+            _print_queries([e for e in endpoints if e.actor in {"big", "deep"} or e.label.startswith("hello-world (")])
+        if args.profile:
+            _profile(endpoints)
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f} s (database ilm_bench is left in place; "
+        f"the next run recreates it)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Bad input on forms: 4xx, a clear message in the user's language, nothing partly saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from ilm.accounts.models import Invitation
+from ilm.network.models import HeadcountSnapshot, Organisation, Site
+from tests.conftest import sign_in
+from tests.worlds import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def in_language(language: str, message: str) -> str:
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+@pytest.mark.parametrize("language", ["en", "th", "my", "km", "ne"])
+def test_site_form_errors_are_translated_and_nothing_is_saved(client, language):
+    world = build_world()
+    member = world.members[("supplier", "admin")]
+    member.user.preferred_language = language
+    member.user.save()
+    sign_in(client, member)
+    before = Site.objects.count()
+    response = client.post("/network/sites/new/", {"supplier": world.orgs["supplier"].pk, "name": "",
+                                                  "site_type": "spaceship", "country": "ZZ"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'lang="{language}"' in page
+    assert in_language(language, "This field is required.") in page
+    assert Site.objects.count() == before
+
+
+@pytest.mark.parametrize(("url", "data"), [
+    ("/network/organisations/new/", {"name": "", "kind": "martian"}),
+    ("/network/links/new/", {"kind": "supply"}),
+    ("/accounts/members/", {"email": "not-an-email", "role": "emperor"}),
+    ("/accounts/tokens/", {"name": "", "expires_on": "31/31/2026"}),
+    ("/accounts/profile/", {"language": "xx"}),
+])
+def test_every_form_refuses_garbage_with_400(client, url, data):
+    world = build_world()
+    sign_in(client, world.members[("tp", "admin")])
+    before = (Organisation.objects.count(), Invitation.objects.count())
+    response = client.post(url, data)
+    assert response.status_code == 400, (url, response.status_code)
+    assert (Organisation.objects.count(), Invitation.objects.count()) == before
+
+
+def test_headcount_form_with_a_negative_count_saves_nothing(client):
+    world = build_world()
+    sign_in(client, world.members[("supplier", "admin")])
+    site = world.sites["supplier"]
+    before = HeadcountSnapshot.objects.count()
+    response = client.post(f"/network/sites/{site.pk}/headcount/", {
+        "as_of": "2026-02-28", "cells-TOTAL_FORMS": "2", "cells-INITIAL_FORMS": "0",
+        "cells-0-gender": "female", "cells-0-nationality": "MM", "cells-0-count": "5",
+        "cells-1-gender": "male", "cells-1-nationality": "MM", "cells-1-count": "-5",
+    })
+    assert response.status_code == 400
+    assert HeadcountSnapshot.objects.count() == before
+
+
+def test_stale_edit_shows_a_clear_message_and_keeps_the_other_change(client):
+    world = build_world()
+    sign_in(client, world.members[("supplier", "admin")])
+    site = world.sites["supplier"]
+    data = {"name": "First edit", "site_type": "factory", "country": "TH", "province": "", "address": "",
+            "version": site.version}
+    assert client.post(f"/network/sites/{site.pk}/edit/", data).status_code == 302
+    stale = client.post(f"/network/sites/{site.pk}/edit/", data | {"name": "Second edit"})
+    assert stale.status_code == 409
+    assert "Someone else changed this" in stale.content.decode()
+    assert Site.objects.get(pk=site.pk).name == "First edit"
