@@ -199,12 +199,17 @@ def _print_goals(endpoints: list[Any], hello: Any) -> None:
         ("API list page 2", "API list /api/v1/sites/ page 2"),
     ):
         e = _find(endpoints, prefix, "big")
-        ratio = e.p95 / hello.p95
-        verdict = "MET" if ratio <= GOAL_RATIO else "MISSED"
+        ratio, ratio50 = e.p95 / hello.p95, e.p50 / hello.p50
+        verdict = "MISSED" if ratio > GOAL_RATIO else ("MET" if ratio50 <= GOAL_RATIO else "NOISY")
         print(
             f"  [{verdict:^6}] p95 <= {GOAL_RATIO:.0f}x hello-world, {name}: {e.p95:.2f} ms = {ratio:.2f}x "
-            f"(hello-world p95 {hello.p95:.2f} ms; at p50 {e.p50 / hello.p50:.2f}x)"
+            f"(hello-world p95 {hello.p95:.2f} ms; at p50 {ratio50:.2f}x)"
         )
+        if verdict == "NOISY":
+            print(
+                f"           met at p95 only because hello-world's own p95 is {hello.p95 / hello.p50:.1f}x its p50 "
+                f"in this run (machine noise); at p50 it is {ratio50:.1f}x: do not count it as met"
+            )
     for prefix, name in (
         ("site list page 1", "site list page 1"),
         ("site list last page", "site list last page"),

@@ -146,7 +146,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ilm.accounts.views.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# Client address (lockouts, rate limits, audit log): REMOTE_ADDR unless deployment says a trusted
+# proxy sets X-Forwarded-For (docs/deploy.md, "Client addresses"). Never trust the header by default:
+# a client could forge it to dodge lockouts.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]))
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_IPWARE_PROXY_TRUSTED_IPS = tuple(env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=[])) or None
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "ILM"

@@ -58,7 +58,7 @@ def record_denied(request: Any, model: type[models.Model], lookup: dict[str, Any
 
 
 class _ScopedBase:
-    scope_selector: ClassVar[Selector | Callable[..., models.QuerySet[Any]]]
+    scope_selector: ClassVar[Callable[..., models.QuerySet[Any]]]
     request: Any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
