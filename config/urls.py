@@ -17,4 +17,3 @@ urlpatterns = [
 handler403 = "ilm.core.views.permission_denied"
 handler404 = "ilm.core.views.page_not_found"
 handler500 = "ilm.core.views.server_error"
-

@@ -21,7 +21,8 @@ def sign_in(client: Client, membership: Membership, *, verified: bool = True) ->
     session[SESSION_SIGNED_IN_AT] = time.time()
     if verified:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-            user=user, name="test", confirmed=True)
+            user=user, name="test", confirmed=True
+        )
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
@@ -48,7 +49,8 @@ def _set_audit_triggers(enabled: bool) -> None:
 def _audit_log_flushable(request: pytest.FixtureRequest) -> Any:
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server"))
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
     if not transactional:
         if marker is not None:
             request.getfixturevalue("db")

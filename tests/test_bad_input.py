@@ -26,8 +26,10 @@ def test_site_form_errors_are_translated_and_nothing_is_saved(client, language):
     member.user.save()
     sign_in(client, member)
     before = Site.objects.count()
-    response = client.post("/network/sites/new/", {"supplier": world.orgs["supplier"].pk, "name": "",
-                                                  "site_type": "spaceship", "country": "ZZ"})
+    response = client.post(
+        "/network/sites/new/",
+        {"supplier": world.orgs["supplier"].pk, "name": "", "site_type": "spaceship", "country": "ZZ"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert f'lang="{language}"' in page
@@ -35,13 +37,16 @@ def test_site_form_errors_are_translated_and_nothing_is_saved(client, language):
     assert Site.objects.count() == before
 
 
-@pytest.mark.parametrize(("url", "data"), [
-    ("/network/organisations/new/", {"name": "", "kind": "martian"}),
-    ("/network/links/new/", {"kind": "supply"}),
-    ("/accounts/members/", {"email": "not-an-email", "role": "emperor"}),
-    ("/accounts/tokens/", {"name": "", "expires_on": "31/31/2026"}),
-    ("/accounts/profile/", {"language": "xx"}),
-])
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/network/organisations/new/", {"name": "", "kind": "martian"}),
+        ("/network/links/new/", {"kind": "supply"}),
+        ("/accounts/members/", {"email": "not-an-email", "role": "emperor"}),
+        ("/accounts/tokens/", {"name": "", "expires_on": "31/31/2026"}),
+        ("/accounts/profile/", {"language": "xx"}),
+    ],
+)
 def test_every_form_refuses_garbage_with_400(client, url, data):
     world = build_world()
     sign_in(client, world.members[("tp", "admin")])
@@ -56,11 +61,20 @@ def test_headcount_form_with_a_negative_count_saves_nothing(client):
     sign_in(client, world.members[("supplier", "admin")])
     site = world.sites["supplier"]
     before = HeadcountSnapshot.objects.count()
-    response = client.post(f"/network/sites/{site.pk}/headcount/", {
-        "as_of": "2026-02-28", "cells-TOTAL_FORMS": "2", "cells-INITIAL_FORMS": "0",
-        "cells-0-gender": "female", "cells-0-nationality": "MM", "cells-0-count": "5",
-        "cells-1-gender": "male", "cells-1-nationality": "MM", "cells-1-count": "-5",
-    })
+    response = client.post(
+        f"/network/sites/{site.pk}/headcount/",
+        {
+            "as_of": "2026-02-28",
+            "cells-TOTAL_FORMS": "2",
+            "cells-INITIAL_FORMS": "0",
+            "cells-0-gender": "female",
+            "cells-0-nationality": "MM",
+            "cells-0-count": "5",
+            "cells-1-gender": "male",
+            "cells-1-nationality": "MM",
+            "cells-1-count": "-5",
+        },
+    )
     assert response.status_code == 400
     assert HeadcountSnapshot.objects.count() == before
 
@@ -69,8 +83,14 @@ def test_stale_edit_shows_a_clear_message_and_keeps_the_other_change(client):
     world = build_world()
     sign_in(client, world.members[("supplier", "admin")])
     site = world.sites["supplier"]
-    data = {"name": "First edit", "site_type": "factory", "country": "TH", "province": "", "address": "",
-            "version": site.version}
+    data = {
+        "name": "First edit",
+        "site_type": "factory",
+        "country": "TH",
+        "province": "",
+        "address": "",
+        "version": site.version,
+    }
     assert client.post(f"/network/sites/{site.pk}/edit/", data).status_code == 302
     stale = client.post(f"/network/sites/{site.pk}/edit/", data | {"name": "Second edit"})
     assert stale.status_code == 409

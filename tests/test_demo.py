@@ -16,8 +16,21 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (
-        Organisation, Site, Link, Channel, HeadcountSnapshot, User, Membership, ApiToken, TOTPDevice, AuditEvent)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Organisation,
+            Site,
+            Link,
+            Channel,
+            HeadcountSnapshot,
+            User,
+            Membership,
+            ApiToken,
+            TOTPDevice,
+            AuditEvent,
+        )
+    }
 
 
 def test_demo_network_is_complete_and_idempotent(tmp_path):
@@ -28,23 +41,32 @@ def test_demo_network_is_complete_and_idempotent(tmp_path):
     assert counts() == first
     assert path.read_text() == first_file
 
-    kinds = dict(Organisation.objects.values_list("kind").annotate(n=__import__("django.db.models").db.models.Count("id")))
+    kinds = dict(
+        Organisation.objects.values_list("kind").annotate(n=__import__("django.db.models").db.models.Count("id"))
+    )
     assert kinds == {"technical_partner": 1, "cso": 3, "buyer": 3, "supplier": 8, "recruitment_agency": 6}
     assert 18 <= first["Site"] <= 22
     assert set(Site.objects.values_list("country_id", flat=True)) == {"TH", "MY"}
-    assert set(Channel.objects.values_list("provider", flat=True)) >= {"hotline", "whatsapp", "line", "viber",
-                                                                      "messenger"}
+    assert set(Channel.objects.values_list("provider", flat=True)) >= {
+        "hotline",
+        "whatsapp",
+        "line",
+        "viber",
+        "messenger",
+    }
     assert Link.objects.filter(kind="recruitment", disclosed_to_buyers=False).exists()
     assert set(Link.objects.values_list("msa_status", flat=True)) >= {"none", "draft", "signed", "reviewed"}
 
     credentials = json.loads(first_file)
     assert {c["org_kind"] for c in credentials} == set(kinds)
     assert {(c["org"], c["role"]) for c in credentials} == set(
-        Membership.objects.values_list("organisation__name", "role"))
+        Membership.objects.values_list("organisation__name", "role")
+    )
     for entry in credentials:
         assert set(entry) == {"username", "password", "org", "org_kind", "role", "api_token", "totp_secret"}
-        assert (entry["totp_secret"] is not None) == (entry["org_kind"] in ("cso", "technical_partner")
-                                                       or entry["role"] == "admin")
+        assert (entry["totp_secret"] is not None) == (
+            entry["org_kind"] in ("cso", "technical_partner") or entry["role"] == "admin"
+        )
 
 
 def test_demo_credentials_work_for_sign_in_and_the_api(tmp_path):
@@ -59,8 +81,12 @@ def test_demo_credentials_work_for_sign_in_and_the_api(tmp_path):
     assert api.status_code == 200 and len(api.json()["results"]) > 0
     caseworker = credentials["th-voice-caseworker"]
     client = Client()
-    assert client.post("/accounts/login/", {"username": caseworker["username"],
-                                            "password": caseworker["password"]})["Location"] == "/accounts/login/verify/"
+    assert (
+        client.post("/accounts/login/", {"username": caseworker["username"], "password": caseworker["password"]})[
+            "Location"
+        ]
+        == "/accounts/login/verify/"
+    )
     code = TOTPDevice.objects.get(user__username=caseworker["username"]).current_token()
     assert client.post("/accounts/login/verify/", {"token": code}).status_code == 302
     assert client.get("/network/channels/").status_code == 200

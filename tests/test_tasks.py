@@ -24,8 +24,13 @@ def test_invitation_email_is_queued_then_sent_by_the_worker():
         task_backends._settings = None  # type: ignore[attr-defined]
         task_backends.__dict__.pop("settings", None)
         world = build_world()
-        services.invitation_create(actor=world.members[("supplier", "admin")], organisation=world.orgs["supplier"],
-                                   email="new.person@example.org", role="viewer", base_url="https://ilm.example")
+        services.invitation_create(
+            actor=world.members[("supplier", "admin")],
+            organisation=world.orgs["supplier"],
+            email="new.person@example.org",
+            role="viewer",
+            base_url="https://ilm.example",
+        )
         assert mail.outbox == []  # queued in the database, not sent inline
         from django_tasks_db.models import DBTaskResult
 

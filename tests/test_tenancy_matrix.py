@@ -34,8 +34,9 @@ TOKEN_ROUTES = {"accounts:invitation_accept", "accounts:password_reset_confirm"}
 MEMBER_KEYS = [(key, role) for key, kind in HOME_KINDS.items() if key != "tp" for role in ROLES_BY_KIND[kind]]
 
 
-def iter_routes(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "") -> Iterator[
-        tuple[str, URLPattern, str]]:
+def iter_routes(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, URLPattern, str]]:
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
@@ -53,8 +54,11 @@ def route_model(pattern: URLPattern) -> Any:
 
 
 def page_routes() -> list[tuple[str, URLPattern, str]]:
-    return [(route, pattern, name) for route, pattern, name in iter_routes()
-            if not route.startswith(("api/", "admin/", "static/"))]
+    return [
+        (route, pattern, name)
+        for route, pattern, name in iter_routes()
+        if not route.startswith(("api/", "admin/", "static/"))
+    ]
 
 
 def fill(route: str, pk: Any) -> str:
@@ -119,6 +123,7 @@ def test_technical_partner_sees_the_outsiders_pages(client):
 
 # --- API, from the committed schema ---------------------------------------------------------
 
+
 def api_operations() -> list[tuple[str, str]]:
     operations = []
     for path, item in SCHEMA["paths"].items():
@@ -137,7 +142,8 @@ def api_model(path: str) -> Any:
 
 def bearer(membership: Any) -> dict[str, str]:
     _token, secret = account_services.api_token_create(
-        actor=membership, name="matrix", expires_at=timezone.now() + datetime.timedelta(days=1))
+        actor=membership, name="matrix", expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 

@@ -178,8 +178,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 PRIVATE_FILES_ROOT = VAR_DIR / "private"  # outside the web root; served by permission-checked views
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(PRIVATE_FILES_ROOT)}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_FILES_ROOT)},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -203,6 +205,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+
 # --- E-mail (Django 6.1 MAILERS, configured from one EMAIL_URL) ---------------------
 def _mailer(url: str) -> dict[str, object]:
     config = environ.Env.email_url_config(url)
@@ -210,10 +213,12 @@ def _mailer(url: str) -> dict[str, object]:
     options: dict[str, object] = {}
     if backend.endswith("smtp.EmailBackend"):
         options = {
-            "host": config.get("EMAIL_HOST"), "port": config.get("EMAIL_PORT"),
+            "host": config.get("EMAIL_HOST"),
+            "port": config.get("EMAIL_PORT"),
             "username": config.get("EMAIL_HOST_USER") or None,
             "password": config.get("EMAIL_HOST_PASSWORD") or None,
-            "use_tls": bool(config.get("EMAIL_USE_TLS")), "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
             "timeout": 20,
         }
     return {"BACKEND": backend, "OPTIONS": options}

@@ -24,5 +24,8 @@ else:
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 AXES_FAILURE_LIMIT = 5
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "loggers": {"django.request": {"level": "CRITICAL"}, "django.security": {"level": "CRITICAL"}}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"django.request": {"level": "CRITICAL"}, "django.security": {"level": "CRITICAL"}},
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import django_filters
 from django.utils import timezone
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ilm.accounts import selectors, services
-from ilm.accounts.models import ApiToken, Invitation, Membership
+from ilm.accounts.models import ApiToken, Invitation, Membership, User
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core.permissions import Role, grants_for
 
@@ -26,8 +27,18 @@ class MembershipOut(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "username", "organisation", "organisation_name", "organisation_kind", "role",
-                  "created_at", "revoked_at", "version"]
+        fields = [
+            "id",
+            "user",
+            "username",
+            "organisation",
+            "organisation_name",
+            "organisation_kind",
+            "role",
+            "created_at",
+            "revoked_at",
+            "version",
+        ]
 
 
 class MembershipPatch(serializers.Serializer):
@@ -83,12 +94,19 @@ class MeView(APIView):
     @extend_schema(responses={200: MeOut})
     def get(self, request: Request) -> Response:
         membership = request.membership  # type: ignore[attr-defined]
-        user = request.user
-        return Response(MeOut({
-            "id": user.pk, "username": user.username, "email": user.email,
-            "preferred_language": user.preferred_language, "membership": membership,
-            "permissions": sorted(grants_for(membership.organisation_kind, membership.role)),
-        }).data)
+        user = cast(User, request.user)  # HasActingMembership admits signed-in members only
+        return Response(
+            MeOut(
+                {
+                    "id": user.pk,
+                    "username": user.username,
+                    "email": user.email,
+                    "preferred_language": user.preferred_language,
+                    "membership": membership,
+                    "permissions": sorted(grants_for(membership.organisation_kind, membership.role)),
+                }
+            ).data
+        )
 
 
 class MembershipViewSet(ReadOnlyScopedViewSet):
@@ -101,8 +119,9 @@ class MembershipViewSet(ReadOnlyScopedViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         target = self.get_object()
         data = self.validated(MembershipPatch)
-        membership = services.membership_change_role(actor=self.membership, membership=target, role=data["role"],
-                                                     expected_version=data.get("version"))
+        membership = services.membership_change_role(
+            actor=self.membership, membership=target, role=data["role"], expected_version=data.get("version")
+        )
         return self.respond(self.reload(membership))
 
     @extend_schema(request=None, responses={200: MembershipOut})
@@ -117,13 +136,20 @@ class InvitationViewSet(ReadOnlyScopedViewSet):
     scope_selector = selectors.invitation_list
     output_serializer = InvitationOut
 
-    @extend_schema(request=InvitationIn, responses={201: InvitationOut},
-                   description="Invite someone by e-mail to your organisation with a role.")
+    @extend_schema(
+        request=InvitationIn,
+        responses={201: InvitationOut},
+        description="Invite someone by e-mail to your organisation with a role.",
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(InvitationIn)
         invitation = services.invitation_create(
-            actor=self.membership, organisation=self.membership.organisation, email=data["email"],
-            role=data["role"], base_url=request.build_absolute_uri("/"))
+            actor=self.membership,
+            organisation=self.membership.organisation,
+            email=data["email"],
+            role=data["role"],
+            base_url=request.build_absolute_uri("/"),
+        )
         return self.respond(invitation, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: InvitationOut})

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ilm.accounts.models import Membership
 from ilm.accounts.services import user_requires_two_factor
+from ilm.core.permissions import is_verified
 
 SESSION_SIGNED_IN_AT = "ilm_signed_in_at"
 SESSION_MEMBERSHIP = "ilm_membership_id"
@@ -67,7 +69,7 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and getattr(user, "preferred_language", ""):
+        if user.is_authenticated and user.preferred_language:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)
@@ -77,8 +79,14 @@ class UserLanguageMiddleware:
 # the API tokens and members pages, waits until two-factor sign-in is done. The API checks its own
 # credentials (a session there must be verified too: VerifiedSessionAuthentication).
 EXEMPT_PREFIXES = (
-    "/accounts/login/", "/accounts/logout/", "/accounts/two-factor/", "/accounts/password-reset/",
-    "/accounts/invitation/", "/i18n/", "/static/", "/api/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/accounts/password-reset/",
+    "/accounts/invitation/",
+    "/i18n/",
+    "/static/",
+    "/api/",
 )
 
 
@@ -93,19 +101,25 @@ class TwoFactorRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not is_verified(user)
+            and user_requires_two_factor(user)
         ):
-            if user_requires_two_factor(user):  # type: ignore[arg-type]
-                has_device = user.totpdevice_set.filter(confirmed=True).exists()  # type: ignore[union-attr]
-                target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
-                return HttpResponseRedirect(f"{reverse(target)}?next={request.path}")
+            has_device = user.totpdevice_set.filter(confirmed=True).exists()
+            target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
+            return HttpResponseRedirect(f"{reverse(target)}?next={request.path}")
         return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     """Every page needs sign-in unless marked @login_not_required; the API checks its own credentials."""
 
-    def process_view(self, request: HttpRequest, view_func: Callable, view_args: list, view_kwargs: dict):  # type: ignore[override, type-arg]
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[Any, Any],
+    ) -> HttpResponseBase | None:
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -27,9 +27,7 @@ def invitation_list(*, membership: Membership) -> QuerySet[Invitation]:
 
 def api_token_list(*, membership: Membership) -> QuerySet[ApiToken]:
     """Your own tokens, across your memberships."""
-    return ApiToken.objects.select_related("membership__organisation").filter(
-        membership__user_id=membership.user_id
-    )
+    return ApiToken.objects.select_related("membership__organisation").filter(membership__user_id=membership.user_id)
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

@@ -37,18 +37,21 @@ def _may_manage_members_of(actor: Membership, organisation_id: int) -> bool:
 
 def user_requires_two_factor(user: User) -> bool:
     """Anyone with a membership that can see worker identity, and every administrator."""
-    return any(
-        requires_two_factor(m.organisation.kind, m.role)
-        for m in user.memberships.active().select_related("organisation")
-    ) or user.is_staff or user.is_superuser
+    return (
+        any(
+            requires_two_factor(m.organisation.kind, m.role)
+            for m in user.memberships.active().select_related("organisation")
+        )
+        or user.is_staff
+        or user.is_superuser
+    )
 
 
 # --- invitations and memberships ---------------------------------------------------------
 
 
 @transaction.atomic
-def invitation_create(*, actor: Membership, organisation: Any, email: str, role: str,
-                      base_url: str) -> Invitation:
+def invitation_create(*, actor: Membership, organisation: Any, email: str, role: str, base_url: str) -> Invitation:
     if not _may_manage_members_of(actor, organisation.pk):
         raise PermissionDenied(_("Your role does not allow this."))
     if not role_allowed(organisation.kind, role):
@@ -58,8 +61,12 @@ def invitation_create(*, actor: Membership, organisation: Any, email: str, role:
         raise ValidationError({"email": _("This person is already a member.")})
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, digest=Invitation.digest_for(token),
-        invited_by=actor, expires_at=timezone.now() + INVITATION_LIFETIME,
+        organisation=organisation,
+        email=email,
+        role=role,
+        digest=Invitation.digest_for(token),
+        invited_by=actor,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     audit.record("invitation.created", membership=actor, obj=invitation, detail={"role": role})
     link = f"{base_url.rstrip('/')}/accounts/invitation/{token}/"
@@ -68,14 +75,20 @@ def invitation_create(*, actor: Membership, organisation: Any, email: str, role:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    invitation = (Invitation.objects.select_related("organisation")
-                  .filter(digest=Invitation.digest_for(token)).first())
+    invitation = Invitation.objects.select_related("organisation").filter(digest=Invitation.digest_for(token)).first()
     return invitation if invitation is not None and invitation.is_open else None
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User | None = None, username: str = "",
-                      password: str = "", first_name: str = "", last_name: str = "") -> Membership:
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    username: str = "",
+    password: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
     """Join the organisation: as a signed-in user, or by creating an account with a new password."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
@@ -125,8 +138,9 @@ def membership_create(*, actor: Membership | None, user: User, organisation: Any
 
 
 @transaction.atomic
-def membership_change_role(*, actor: Membership, membership: Membership, role: str,
-                           expected_version: int | None = None) -> Membership:
+def membership_change_role(
+    *, actor: Membership, membership: Membership, role: str, expected_version: int | None = None
+) -> Membership:
     if not _may_manage_members_of(actor, membership.organisation_id):
         raise PermissionDenied(_("Your role does not allow this."))
     membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
@@ -143,8 +157,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         membership.role = role
         membership.version += 1
         membership.save(update_fields=["role", "version"])
-        audit.record("membership.role_changed", membership=actor, obj=membership,
-                     detail={"from": old, "to": role})
+        audit.record("membership.role_changed", membership=actor, obj=membership, detail={"from": old, "to": role})
     return membership
 
 
@@ -188,8 +201,9 @@ def api_token_create(*, actor: Membership, name: str, expires_at: datetime) -> t
         raise ValidationError(errors)
     prefix = secrets.token_hex(6)
     secret = f"{ApiToken.PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(membership=actor, name=name.strip(), prefix=prefix,
-                                    digest=ApiToken.digest_for(secret), expires_at=expires_at)
+    token = ApiToken.objects.create(
+        membership=actor, name=name.strip(), prefix=prefix, digest=ApiToken.digest_for(secret), expires_at=expires_at
+    )
     audit.record("api_token.created", membership=actor, obj=token)
     return token, secret
 
@@ -212,8 +226,12 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
         return None
-    token = (ApiToken.objects.usable().select_related("membership__organisation", "membership__user")
-             .filter(prefix=parts[1]).first())
+    token = (
+        ApiToken.objects.usable()
+        .select_related("membership__organisation", "membership__user")
+        .filter(prefix=parts[1])
+        .first()
+    )
     if token is None or not secrets.compare_digest(token.digest, ApiToken.digest_for(raw)):
         return None
     now = timezone.now()
@@ -251,12 +269,12 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> list[s
 @transaction.atomic
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     device, _created = RecoveryCodeDevice.objects.get_or_create(
-        user=user, defaults={"name": _("Recovery codes"), "confirmed": True})
+        user=user, defaults={"name": _("Recovery codes"), "confirmed": True}
+    )
     device.codes.all().delete()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _i in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(device=device, digest=ApiToken.digest_for(RecoveryCodeDevice.normalize(code)))
-        for code in codes
+        RecoveryCode(device=device, digest=ApiToken.digest_for(RecoveryCodeDevice.normalize(code))) for code in codes
     )
     audit.record("two_factor.recovery_codes_issued", user=user, obj=device)
     return codes

@@ -34,6 +34,5 @@ def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = N
 
 
 @receiver(user_locked_out)
-def on_locked_out(sender: Any, request: Any = None, username: str = "", ip_address: str = "",
-                  **kwargs: Any) -> None:
+def on_locked_out(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any) -> None:
     audit.record("auth.locked_out", actor_label=str(username or "")[:150])

@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -51,7 +51,7 @@ from ilm.accounts.models import (
 from ilm.core import audit
 from ilm.core.errors import Conflict
 from ilm.core.forms import add_service_errors
-from ilm.core.permissions import Action, can
+from ilm.core.permissions import Action, can, is_verified
 from ilm.core.ratelimit import rate_limited
 from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 
@@ -67,12 +67,12 @@ def _safe_next(request: HttpRequest, default: str = "dashboards:home") -> str:
     return reverse(default)
 
 
-def lockout_response(request: HttpRequest, response: Any = None, credentials: Any = None,
-                     *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Shown once an account or an address is locked; it never says whether the account exists."""
     form = SignInForm()
-    message = _("Too many failed sign-ins. Sign-in is blocked for 30 minutes. If you forgot your password, "
-                "reset it.")
+    message = _("Too many failed sign-ins. Sign-in is blocked for 30 minutes. If you forgot your password, reset it.")
     return render(request, "accounts/login.html", {"form": form, "lockout": message}, status=429)
 
 
@@ -84,14 +84,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"],
-                            password=form.cleaned_data["password"])
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, SIGN_IN_ERROR)
         elif TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             request.session.cycle_key()
-            request.session[PENDING_2FA] = {"user": user.pk, "backend": user.backend, "at": time.time(),
-                                            "next": _safe_next(request)}
+            request.session[PENDING_2FA] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": _safe_next(request),
+            }
             return redirect("accounts:login_verify")
         else:
             login(request, user)
@@ -118,8 +121,7 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         device, problem = _verify_any_device(user, form.cleaned_data["token"])
         if device is None:
             form.add_error("token", problem)
-            audit.record("auth.two_factor_failed", user=user, object_type="accounts.user",
-                                  object_id=user.pk)
+            audit.record("auth.two_factor_failed", user=user, object_type="accounts.user", object_id=user.pk)
         else:
             request.session.pop(PENDING_2FA, None)
             login(request, user, backend=pending["backend"])
@@ -155,7 +157,7 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device, problem = _verify_any_device(request.user, form.cleaned_data["token"])  # type: ignore[arg-type]
+        device, problem = _verify_any_device(request.user, form.cleaned_data["token"])
         if device is None:
             form.add_error("token", problem)
         else:
@@ -166,13 +168,16 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    device = services.totp_device_pending(user=user)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    device = services.totp_device_pending(user=user)
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.totp_device_confirm(user=user, device=device,  # type: ignore[arg-type]
-                                                 token=form.cleaned_data["token"])
+            codes = services.totp_device_confirm(
+                user=user,
+                device=device,
+                token=form.cleaned_data["token"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -180,18 +185,25 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
             request.session["ilm_new_recovery_codes"] = codes
             return redirect("accounts:recovery_codes")
     qr = segno.make(device.config_url, error="m")
-    qr_data = "data:image/svg+xml;base64," + base64.b64encode(
-        qr.svg_inline(scale=5, dark="#111", light="#fff").encode()).decode()
-    return render(request, "accounts/two_factor_setup.html", {
-        "form": form, "qr_data": qr_data, "secret": " ".join(
-            device.secret_base32[i:i + 4] for i in range(0, len(device.secret_base32), 4)),
-        "required": services.user_requires_two_factor(user),  # type: ignore[arg-type]
-    })
+    qr_data = (
+        "data:image/svg+xml;base64,"
+        + base64.b64encode(qr.svg_inline(scale=5, dark="#111", light="#fff").encode()).decode()
+    )
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_data": qr_data,
+            "secret": " ".join(device.secret_base32[i : i + 4] for i in range(0, len(device.secret_base32), 4)),
+            "required": services.user_requires_two_factor(user),
+        },
+    )
 
 
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not request.user.is_verified():  # type: ignore[union-attr]
+        if not is_verified(request.user):
             raise PermissionDenied
         request.session["ilm_new_recovery_codes"] = services.recovery_codes_regenerate(user=request.user)  # type: ignore[arg-type]
         return redirect("accounts:recovery_codes")
@@ -226,17 +238,27 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.user_set_language(user=user, language=form.cleaned_data["language"])
         response = redirect("accounts:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
-                            samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["language"],
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+        )
         return response
     recovery = RecoveryCodeDevice.objects.filter(user=user).first()
-    return render(request, "accounts/profile.html", {
-        "form": form,
-        "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        "requires_two_factor": services.user_requires_two_factor(user),
-        "recovery_remaining": recovery.remaining if recovery else 0,
-        "memberships": selectors.memberships_of(user),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "requires_two_factor": services.user_requires_two_factor(user),
+            "recovery_remaining": recovery.remaining if recovery else 0,
+            "memberships": selectors.memberships_of(user),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- members and invitations -------------------------------------------------------------
@@ -254,25 +276,41 @@ def members_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.invitation_create(actor=membership, organisation=organisation,
-                                           email=form.cleaned_data["email"], role=form.cleaned_data["role"],
-                                           base_url=request.build_absolute_uri("/"))
+                services.invitation_create(
+                    actor=membership,
+                    organisation=organisation,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    base_url=request.build_absolute_uri("/"),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("accounts:members")
     members = selectors.membership_list(membership=membership).filter(
-        organisation=organisation, revoked_at__isnull=True)
+        organisation=organisation, revoked_at__isnull=True
+    )
     invitations = selectors.invitation_list(membership=membership).filter(
-        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
-        expires_at__gt=timezone.now())
-    return render(request, "accounts/members.html", {
-        "organisation": organisation, "members": members, "invitations": invitations,
-        "form": form, "may_manage": may_manage,
-        "role_forms": {m.pk: RoleForm(initial={"role": m.role, "version": m.version}, kind=organisation.kind)
-                       for m in members} if may_manage else {},
-    }, status=400 if form.errors else 200)
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "organisation": organisation,
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "may_manage": may_manage,
+            "role_forms": {
+                m.pk: RoleForm(initial={"role": m.role, "version": m.version}, kind=organisation.kind) for m in members
+            }
+            if may_manage
+            else {},
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @scoped_to(Membership)
@@ -284,8 +322,12 @@ def member_role_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST, kind=target.organisation.kind)
     if form.is_valid():
         try:
-            services.membership_change_role(actor=actor, membership=target, role=form.cleaned_data["role"],
-                                            expected_version=form.cleaned_data.get("version"))
+            services.membership_change_role(
+                actor=actor,
+                membership=target,
+                role=form.cleaned_data["role"],
+                expected_version=form.cleaned_data.get("version"),
+            )
             messages.success(request, _("Role changed."))
         except Conflict as exc:
             messages.error(request, str(exc.message))
@@ -327,15 +369,22 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
-        return render(request, "core/error.html", {
-            "title": _("Invitation not valid"),
-            "message": _("This invitation link has expired, was withdrawn or was already used. "
-                         "Ask your organisation's administrator for a new one."),
-        }, status=404)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Invitation not valid"),
+                "message": _(
+                    "This invitation link has expired, was withdrawn or was already used. "
+                    "Ask your organisation's administrator for a new one."
+                ),
+            },
+            status=404,
+        )
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
-                services.invitation_accept(invitation=invitation, user=request.user)  # type: ignore[arg-type]
+                services.invitation_accept(invitation=invitation, user=request.user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -347,15 +396,23 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             membership = services.invitation_accept(
-                invitation=invitation, username=data["username"], password=data["password1"],
-                first_name=data["first_name"], last_name=data["last_name"])
+                invitation=invitation,
+                username=data["username"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
         except ValidationError as exc:
-            add_service_errors(form, exc, password_field="password1")
+            add_service_errors(form, exc, fallback_field="password1")
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("dashboards:home")
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- API tokens --------------------------------------------------------------------------
@@ -366,7 +423,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 class TokensView(TemplateView):
     template_name = "accounts/tokens.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request, "membership", None) is None:
             raise PermissionDenied(_("You are not a member of any organisation yet."))
         return super().dispatch(request, *args, **kwargs)
@@ -378,11 +435,13 @@ class TokensView(TemplateView):
             expires = timezone.make_aware(datetime.combine(form.cleaned_data["expires_on"], dtime(23, 59)))
             try:
                 _token, new_secret = services.api_token_create(
-                    actor=request.membership, name=form.cleaned_data["name"], expires_at=expires)  # type: ignore[attr-defined]
+                    actor=request.membership,  # type: ignore[attr-defined]
+                    name=form.cleaned_data["name"],
+                    expires_at=expires,
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc, rename={"expires_at": "expires_on"})
-        context = self.get_context_data(form=form if new_secret is None else ApiTokenForm(),
-                                        new_secret=new_secret)
+        context = self.get_context_data(form=form if new_secret is None else ApiTokenForm(), new_secret=new_secret)
         return self.render_to_response(context, status=400 if form.errors else 200)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -406,16 +465,22 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- password reset (Django's views, our templates, e-mail through the task worker) ---------
 
-password_reset_view = login_not_required(rate_limited("password-reset", limit=5, window=3600)(
-    auth_views.PasswordResetView.as_view(
-        form_class=PasswordResetForm,
-        template_name="accounts/password_reset.html",
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )))
-password_reset_done_view = login_not_required(auth_views.PasswordResetDoneView.as_view(
-    template_name="accounts/password_reset_done.html"))
+password_reset_view = login_not_required(
+    rate_limited("password-reset", limit=5, window=3600)(
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
+            template_name="accounts/password_reset.html",
+            email_template_name="accounts/email/password_reset.txt",
+            subject_template_name="accounts/email/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        )
+    )
+)
+password_reset_done_view = login_not_required(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+
+
 class _AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -430,12 +495,17 @@ class _AuditedPasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-password_reset_confirm_view = login_not_required(rate_limited("password-reset-confirm", limit=20, window=3600)(
-    _AuditedPasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html",
-        success_url=reverse_lazy("accounts:password_reset_complete"),
-    )))
-password_reset_complete_view = login_not_required(auth_views.PasswordResetCompleteView.as_view(
-    template_name="accounts/password_reset_complete.html"))
+password_reset_confirm_view = login_not_required(
+    rate_limited("password-reset-confirm", limit=20, window=3600)(
+        _AuditedPasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        )
+    )
+)
+password_reset_complete_view = login_not_required(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)
 password_change_view = _AuditedPasswordChangeView.as_view(
-    template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile"))
+    template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile")
+)

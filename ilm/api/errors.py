@@ -24,7 +24,11 @@ class ErrorBodySerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # The API's error format names this member `fields`. DRF's metaclass moves declared fields into
+    # `_declared_fields`, so it does not shadow `Serializer.fields` at run time; the stubs cannot know that.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -77,8 +81,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.NotFound):
         response.data = _body(404, "not_found", _("Not found."))
     elif isinstance(exc, exceptions.APIException):
-        detail = exc.detail
-        message = str(detail) if not isinstance(detail, (dict, list)) else _("Request refused.")
+        api_detail = exc.detail
+        message = str(api_detail) if not isinstance(api_detail, (dict, list)) else _("Request refused.")
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         response.data = _body(response.status_code, str(code), message)
     return response

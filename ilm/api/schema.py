@@ -27,7 +27,7 @@ class ILMAutoSchema(AutoSchema):
         return responses
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "ilm.accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 

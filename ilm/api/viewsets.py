@@ -10,22 +10,24 @@ from rest_framework.response import Response
 from ilm.core.tenancy import ScopedAPIMixin
 
 
-class ScopedViewSet(ScopedAPIMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class ScopedViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     """`queryset` only names the model (for the schema); rows always come from `scope_selector`."""
 
     output_serializer: type[serializers.Serializer]
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:  # type: ignore[override]
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return self.output_serializer
 
     @property
     def membership(self) -> Any:
-        return self.request.membership  # type: ignore[attr-defined]
+        return self.request.membership
 
-    def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False,
-                  instance: Any = None) -> dict[str, Any]:
-        serializer = serializer_class(instance=instance, data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
+    def validated(
+        self, serializer_class: type[serializers.Serializer], *, partial: bool = False, instance: Any = None
+    ) -> dict[str, Any]:
+        serializer = serializer_class(
+            instance=instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -39,5 +41,3 @@ class ScopedViewSet(ScopedAPIMixin, viewsets.GenericViewSet):  # type: ignore[mi
 
 class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     pass
-
-

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.admin import AdminSite, ModelAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from ilm.core.permissions import Action, can
+from ilm.core.permissions import Action, can, is_verified
 
 
 class ILMAdminSite(AdminSite):
@@ -20,14 +20,9 @@ class ILMAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         membership = getattr(request, "membership", None)
-        return bool(
-            user.is_active
-            and user.is_staff
-            and user.is_verified()  # type: ignore[union-attr]
-            and can(membership, Action.USE_ADMIN_SITE)
-        )
+        return bool(user.is_active and user.is_staff and is_verified(user) and can(membership, Action.USE_ADMIN_SITE))
 
-    def login(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[override, type-arg]
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         from django.shortcuts import redirect
         from django.urls import reverse
 

@@ -17,10 +17,21 @@ from ilm.core.tenancy import ScopedAPIMixin
 class AuditEventOut(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "action", "actor_user_id", "actor_label", "membership_id",
-                  "organisation_id", "target_organisation_id", "object_type", "object_id", "ip", "request_id",
-                  "detail"]
-
+        fields = [
+            "id",
+            "occurred_at",
+            "action",
+            "actor_user_id",
+            "actor_label",
+            "membership_id",
+            "organisation_id",
+            "target_organisation_id",
+            "object_type",
+            "object_id",
+            "ip",
+            "request_id",
+            "detail",
+        ]
 
     def to_representation(self, instance: AuditEvent) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -43,8 +54,12 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["action", "object_type", "object_id", "organisation_id", "since", "until"]
 
 
-class AuditEventViewSet(ScopedAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,  # type: ignore[misc]
-                        viewsets.GenericViewSet):
+class AuditEventViewSet(
+    ScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = AuditEvent.objects.none()
     scope_selector = selectors.audit_event_list
     serializer_class = AuditEventOut

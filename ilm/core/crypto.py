@@ -87,9 +87,7 @@ def _blind_key(spec: str) -> bytes:
 def encrypt(plaintext: str, *, purpose: str) -> str:
     ring = keyring()
     nonce = os.urandom(NONCE_BYTES)
-    ciphertext = AESGCM(ring.keys[ring.primary_id]).encrypt(
-        nonce, plaintext.encode("utf-8"), purpose.encode("utf-8")
-    )
+    ciphertext = AESGCM(ring.keys[ring.primary_id]).encrypt(nonce, plaintext.encode("utf-8"), purpose.encode("utf-8"))
     payload = base64.urlsafe_b64encode(nonce + ciphertext).decode("ascii")
     return f"{PREFIX}${ring.primary_id}${payload}"
 

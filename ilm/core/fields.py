@@ -63,7 +63,7 @@ class EncryptedTextField(models.TextField):
     def value_to_string(self, obj: models.Model) -> str:
         # Serialisation (dumpdata, history diffs) carries the ciphertext, never the value.
         value = self.value_from_object(obj)
-        return "" if not value else crypto.encrypt(value, purpose=self.purpose)
+        return "" if not value else crypto.encrypt(str(value), purpose=self.purpose)
 
 
 class BlindIndexField(models.CharField):
@@ -87,8 +87,13 @@ class BlindIndexField(models.CharField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["normalizer"] = self.normalizer
-        for key, default in (("max_length", 64), ("blank", True), ("default", ""), ("editable", False),
-                             ("db_index", True)):
+        for key, default in (
+            ("max_length", 64),
+            ("blank", True),
+            ("default", ""),
+            ("editable", False),
+            ("db_index", True),
+        ):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
         return name, path, args, kwargs

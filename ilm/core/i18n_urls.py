@@ -8,5 +8,3 @@ from ilm.core.i18n_views import set_language_view
 urlpatterns = [
     path("setlang/", login_not_required(set_language_view), name="set_language"),
 ]
-
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -160,3 +160,14 @@ def role_allowed(kind: str, role: str) -> bool:
 def requires_two_factor(kind: str, role: str) -> bool:
     """Members who can see worker identity, and every administrator, must use two-factor sign-in."""
     return kind in IDENTITY_KINDS or role == Role.ADMIN
+
+
+class OTPUser(Protocol):
+    """A `request.user` after django-otp's OTPMiddleware, which adds `is_verified()` at run time."""
+
+    def is_verified(self) -> bool: ...
+
+
+def is_verified(user: object) -> bool:
+    """Whether the request's user completed two-factor sign-in (the stubs cannot see OTPMiddleware's method)."""
+    return cast(OTPUser, user).is_verified()

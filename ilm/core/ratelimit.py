@@ -39,9 +39,12 @@ def rate_limited(bucket: str, *, limit: int, window: int, methods: tuple[str, ..
                 client = context.current().ip or "unknown"
                 if not hit(bucket, client, limit=limit, window=window):
                     return render(
-                        request, "core/error.html",
-                        {"title": _("Too many attempts"),
-                         "message": _("Too many attempts from your connection. Wait a while and try again.")},
+                        request,
+                        "core/error.html",
+                        {
+                            "title": _("Too many attempts"),
+                            "message": _("Too many attempts from your connection. Wait a while and try again."),
+                        },
                         status=429,
                     )
             return view(request, *args, **kwargs)

@@ -47,8 +47,8 @@ DJANGO = [
     gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),
     gettext_noop("Null characters are not allowed."),
     gettext_noop(
-        "ManagementForm data is missing or has been tampered with. Missing fields: "
-        "%(field_names)s. You may need to file a bug report if the issue persists."
+        "ManagementForm data is missing or has been tampered with. Missing fields: %(field_names)s. You may "
+        "need to file a bug report if the issue persists."
     ),
     # model validation (full_clean)
     gettext_noop("Value %(value)r is not a valid choice."),
@@ -70,10 +70,7 @@ DJANGO = [
     gettext_noop("last name"),
     gettext_noop("email address"),
     gettext_noop("A user with that username already exists."),
-    gettext_noop(
-        "Enter a valid username. This value may contain only letters, numbers, and "
-        "@/./+/-/_ characters."
-    ),
+    gettext_noop("Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."),
     gettext_noop("Email"),
     gettext_noop("Old password"),
     gettext_noop("New password"),
@@ -171,5 +168,4 @@ DRF = [
     gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
     gettext_noop("This field must be unique."),
     gettext_noop("The fields {field_names} must make a unique set."),
-    gettext_noop("Invalid cursor"),
 ]

@@ -8,17 +8,15 @@ message on the page) instead of silently overwriting their change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.errors import Conflict
 
-M = TypeVar("M", bound=models.Model)
 
-
-def lock(model: type[M], pk: Any, expected_version: int | None) -> M:
+def lock[M: models.Model](model: type[M], pk: Any, expected_version: int | None) -> M:
     """Re-read the row under a lock and check it is the version the editor saw."""
     obj = model._default_manager.select_for_update().get(pk=pk)
     if expected_version is not None and getattr(obj, "version", None) != expected_version:

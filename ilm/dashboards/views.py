@@ -21,7 +21,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "link_count": links.filter(status=LinkStatus.CONFIRMED).count(),
         "awaiting_count": links.filter(status=LinkStatus.PROPOSED)
         .filter(Q(customer_id=membership.organisation_id) | Q(provider_id=membership.organisation_id))
-        .exclude(proposed_by_id=membership.organisation_id).count(),
+        .exclude(proposed_by_id=membership.organisation_id)
+        .count(),
         "channel_count": network.channel_list(membership=membership).count(),
     }
     return render(request, "dashboards/home.html", context)

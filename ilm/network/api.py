@@ -61,15 +61,33 @@ class IndustrySerializer(serializers.ModelSerializer):
 
 
 class OrganisationOut(serializers.ModelSerializer):
-    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    countries: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    industries: serializers.SlugRelatedField[Industry] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     reference = serializers.SerializerMethodField(
-        help_text="Your own organisation's ILM reference (share it to receive link proposals); null for others.")
+        help_text="Your own organisation's ILM reference (share it to receive link proposals); null for others."
+    )
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "subkind", "reference", "countries", "industries", "website",
-                  "description", "is_active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "subkind",
+            "reference",
+            "countries",
+            "industries",
+            "website",
+            "description",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_reference(self, obj: Organisation) -> str | None:
         membership = self.context["request"].membership
@@ -82,10 +100,22 @@ class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=OrgKind.choices)
     subkind = serializers.ChoiceField(choices=Subkind.choices, required=False, allow_blank=True, default="")
-    countries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Country.objects.all(),
-                                             required=False, default=list)
-    industries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Industry.objects.all(),
-                                              required=False, default=list)
+    # With many=True DRF builds a ManyRelatedField, whose default is a list; the stubs type `default`
+    # as one related object.
+    countries = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Country.objects.all(),
+        required=False,
+        default=list,  # type: ignore[arg-type]
+    )
+    industries = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Industry.objects.all(),
+        required=False,
+        default=list,  # type: ignore[arg-type]
+    )
     website = serializers.URLField(required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -93,15 +123,18 @@ class OrganisationIn(serializers.Serializer):
 class OrganisationPatch(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     subkind = serializers.ChoiceField(choices=Subkind.choices, required=False, allow_blank=True)
-    countries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Country.objects.all(),
-                                             required=False)
-    industries = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Industry.objects.all(),
-                                              required=False)
+    countries = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Country.objects.all(), required=False
+    )
+    industries = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Industry.objects.all(), required=False
+    )
     website = serializers.URLField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     is_active = serializers.BooleanField(required=False)
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="The version you edited; a stale version answers 409.")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you edited; a stale version answers 409."
+    )
 
 
 class SiteOut(serializers.ModelSerializer):
@@ -112,8 +145,22 @@ class SiteOut(serializers.ModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "supplier", "supplier_name", "name", "site_type", "country", "province", "address",
-                  "is_active", "headcount_total", "headcount_as_of", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "supplier",
+            "supplier_name",
+            "name",
+            "site_type",
+            "country",
+            "province",
+            "address",
+            "is_active",
+            "headcount_total",
+            "headcount_as_of",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -177,36 +224,58 @@ class LinkOut(serializers.ModelSerializer):
 
     class Meta:
         model = Link
-        fields = ["id", "kind", "customer", "customer_name", "provider", "provider_name", "tier", "msa_status",
-                  "disclosed_to_buyers", "start_date", "end_date", "status", "proposed_by", "confirmed_at",
-                  "is_current", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "customer",
+            "customer_name",
+            "provider",
+            "provider_name",
+            "tier",
+            "msa_status",
+            "disclosed_to_buyers",
+            "start_date",
+            "end_date",
+            "status",
+            "proposed_by",
+            "confirmed_at",
+            "is_current",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class LinkIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    customer = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True,
-                                 default=None)
-    provider = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True,
-                                 default=None)
+    customer = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
+    provider = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
     counterpart_reference = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=16,
-        help_text="The other organisation's ILM reference, for a side you cannot pick by id.")
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=16,
+        help_text="The other organisation's ILM reference, for a side you cannot pick by id.",
+    )
     tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_null=True, default=None)
     msa_status = serializers.ChoiceField(choices=MsaStatus.choices, required=False, allow_blank=True, default="")
     disclosed_to_buyers = serializers.BooleanField(required=False, default=False)
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
 
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         reference = attrs.pop("counterpart_reference", "").strip()
         if reference:
             found = selectors.dangerously_organisation_by_reference(reference)
             if found is None:
-                raise serializers.ValidationError({"counterpart_reference": _("No organisation in the network has this reference.")})
+                raise serializers.ValidationError(
+                    {"counterpart_reference": _("No organisation in the network has this reference.")}
+                )
             empty = [side for side in ("customer", "provider") if attrs.get(side) is None]
             if len(empty) != 1:
-                raise serializers.ValidationError({"counterpart_reference": _("Give exactly one of customer and provider with a reference.")})
+                raise serializers.ValidationError(
+                    {"counterpart_reference": _("Give exactly one of customer and provider with a reference.")}
+                )
             attrs[empty[0]] = found
         for side in ("customer", "provider"):
             if attrs.get(side) is None:
@@ -236,11 +305,20 @@ class ChannelIn(serializers.Serializer):
     provider = serializers.ChoiceField(choices=ChannelProvider.choices)
     name = serializers.CharField(max_length=120)
     public_address = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=["en", "th", "my", "km", "ne", "lo",
-                                                                            "vi", "id", "ms", "bn", "hi"]),
-                                      required=False, default=list, max_length=12)
-    credentials = serializers.CharField(required=False, allow_blank=True, default="", write_only=True,
-                                        max_length=4000, help_text="Provider secrets; stored encrypted, never returned.")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=["en", "th", "my", "km", "ne", "lo", "vi", "id", "ms", "bn", "hi"]),
+        required=False,
+        default=list,
+        max_length=12,
+    )
+    credentials = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        max_length=4000,
+        help_text="Provider secrets; stored encrypted, never returned.",
+    )
 
 
 class CollaborationOut(serializers.ModelSerializer):
@@ -316,8 +394,9 @@ class OrganisationViewSet(ReadOnlyScopedViewSet):
         organisation = self.get_object()
         data = self.validated(OrganisationPatch, partial=True)
         expected = data.pop("version", None)
-        organisation = services.organisation_update(actor=self.membership, organisation=organisation,
-                                                    expected_version=expected, **data)
+        organisation = services.organisation_update(
+            actor=self.membership, organisation=organisation, expected_version=expected, **data
+        )
         return self.respond(self.reload(organisation))
 
 
@@ -347,13 +426,15 @@ class HeadcountViewSet(ReadOnlyScopedViewSet):
     output_serializer = HeadcountOut
     filterset_class = HeadcountFilter
 
-    @extend_schema(request=HeadcountIn, responses={201: HeadcountOut(many=True)},
-                   description="Record a site's headcount on a date (replaces that date's earlier record).")
+    @extend_schema(
+        request=HeadcountIn,
+        responses={201: HeadcountOut(many=True)},
+        description="Record a site's headcount on a date (replaces that date's earlier record).",
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(HeadcountIn)
         cells = [(c["gender"], c["nationality"], c["count"]) for c in data["cells"]]
-        rows = services.headcount_record(actor=self.membership, site=data["site"], as_of=data["as_of"],
-                                         cells=cells)
+        rows = services.headcount_record(actor=self.membership, site=data["site"], as_of=data["as_of"], cells=cells)
         return Response(HeadcountOut(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -363,8 +444,11 @@ class LinkViewSet(ReadOnlyScopedViewSet):
     output_serializer = LinkOut
     filterset_class = LinkFilter
 
-    @extend_schema(request=LinkIn, responses={201: LinkOut},
-                   description="Propose a link your organisation is part of; the other party confirms it.")
+    @extend_schema(
+        request=LinkIn,
+        responses={201: LinkOut},
+        description="Propose a link your organisation is part of; the other party confirms it.",
+    )
     def create(self, request: Request) -> Response:
         link = services.link_propose(actor=self.membership, **self.validated(LinkIn))
         return self.respond(self.reload(link), status=status.HTTP_201_CREATED)
@@ -432,5 +516,3 @@ class IndustryViewSet(ReadOnlyScopedViewSet):
     output_serializer = IndustrySerializer
     lookup_field = "code"
     pagination_class = None
-
-

@@ -39,24 +39,36 @@ def _countries() -> QuerySet[Country]:
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrgKind.choices])
-    country = CountryChoiceField(label=_("Country"), required=False, queryset=_countries(), to_field_name="code",
-                                 empty_label=_("All countries"))
-    industry = forms.ModelChoiceField(label=_("Industry"), required=False, queryset=Industry.objects.all(),
-                                      empty_label=_("All industries"))
+    country = CountryChoiceField(
+        label=_("Country"), required=False, queryset=_countries(), to_field_name="code", empty_label=_("All countries")
+    )
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), required=False, queryset=Industry.objects.all(), empty_label=_("All industries")
+    )
 
 
 class OrganisationForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
-    subkind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", "—"), *Subkind.choices],
-                                help_text=_("For CSOs, recruitment agencies and buyers."))
-    countries = CountryMultipleField(label=_("Countries of operation"), queryset=_countries(), required=False,
-                                     widget=forms.SelectMultiple(attrs={"size": 8}))
-    industries = forms.ModelMultipleChoiceField(label=_("Industries"), queryset=Industry.objects.all(),
-                                                required=False, widget=forms.CheckboxSelectMultiple)
+    subkind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", "—"), *Subkind.choices],
+        help_text=_("For CSOs, recruitment agencies and buyers."),
+    )
+    countries = CountryMultipleField(
+        label=_("Countries of operation"),
+        queryset=_countries(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    industries = forms.ModelMultipleChoiceField(
+        label=_("Industries"), queryset=Industry.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    description = forms.CharField(label=_("Description"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,10 +78,12 @@ class OrganisationForm(VersionedForm):
 
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = CountryChoiceField(label=_("Country"), required=False, queryset=_countries(), to_field_name="code",
-                                 empty_label=_("All countries"))
-    site_type = forms.ChoiceField(label=_("Site type"), required=False,
-                                  choices=[("", _("All types")), *SiteType.choices])
+    country = CountryChoiceField(
+        label=_("Country"), required=False, queryset=_countries(), to_field_name="code", empty_label=_("All countries")
+    )
+    site_type = forms.ChoiceField(
+        label=_("Site type"), required=False, choices=[("", _("All types")), *SiteType.choices]
+    )
 
 
 class SiteForm(VersionedForm):
@@ -87,7 +101,8 @@ class SiteForm(VersionedForm):
         else:
             field = self.fields["supplier"]
             field.queryset = selectors.organisation_list(membership=membership).filter(  # type: ignore[attr-defined]
-                kind=OrgKind.SUPPLIER)
+                kind=OrgKind.SUPPLIER
+            )
             if membership.organisation_kind == OrgKind.SUPPLIER:
                 field.initial = membership.organisation_id
 
@@ -114,30 +129,37 @@ class LinkForm(forms.Form):
     """A new link. The technical partner picks both sides; anyone else is one side and names the
     other by picking an organisation it already sees, or by the other's ILM reference code."""
 
-    SIDE_CHOICES = [("customer", _("the customer (buyer, or the employer using the agency)")),
-                    ("provider", _("the provider (supplier or recruitment agency)"))]
+    SIDE_CHOICES = [
+        ("customer", _("the customer (buyer, or the employer using the agency)")),
+        ("provider", _("the provider (supplier or recruitment agency)")),
+    ]
 
     kind = forms.ChoiceField(label=_("Kind"), choices=LinkKind.choices)
-    customer = forms.ModelChoiceField(label=_("Customer (buyer, supplier or destination agency)"),
-                                      queryset=Organisation.objects.none())
-    provider = forms.ModelChoiceField(label=_("Provider (supplier or recruitment agency)"),
-                                      queryset=Organisation.objects.none())
-    our_side = forms.ChoiceField(label=_("In this link, your organisation is"), choices=SIDE_CHOICES,
-                                 widget=forms.RadioSelect)
-    counterpart = forms.ModelChoiceField(label=_("The other organisation"), required=False,
-                                         queryset=Organisation.objects.none())
+    customer = forms.ModelChoiceField(
+        label=_("Customer (buyer, supplier or destination agency)"), queryset=Organisation.objects.none()
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provider (supplier or recruitment agency)"), queryset=Organisation.objects.none()
+    )
+    our_side = forms.ChoiceField(
+        label=_("In this link, your organisation is"), choices=SIDE_CHOICES, widget=forms.RadioSelect
+    )
+    counterpart = forms.ModelChoiceField(
+        label=_("The other organisation"), required=False, queryset=Organisation.objects.none()
+    )
     counterpart_reference = forms.CharField(
-        label=_("…or its ILM reference"), required=False, max_length=16,
-        help_text=_("Ask the other organisation for the reference shown on its organisation page, "
-                    "e.g. ILM-7KQ2-M4XD."))
-    tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None,
-                                  choices=[("", "—"), *Tier.choices])
+        label=_("…or its ILM reference"),
+        required=False,
+        max_length=16,
+        help_text=_("Ask the other organisation for the reference shown on its organisation page, e.g. ILM-7KQ2-M4XD."),
+    )
+    tier = forms.TypedChoiceField(
+        label=_("Tier"), required=False, coerce=int, empty_value=None, choices=[("", "—"), *Tier.choices]
+    )
     msa_status = forms.ChoiceField(label=_("MSA status"), required=False, choices=[("", "—"), *MsaStatus.choices])
     disclosed_to_buyers = forms.BooleanField(label=_("Disclosed to buyers"), required=False)
-    start_date = forms.DateField(label=_("Active from"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Active until"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, membership: Any, manages_all: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -181,20 +203,29 @@ class LinkForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {key: data.get(key) for key in ("kind", "customer", "provider", "tier", "msa_status",
-                                               "disclosed_to_buyers", "start_date", "end_date")} | {
-            "msa_status": data.get("msa_status") or "", "disclosed_to_buyers": bool(data.get("disclosed_to_buyers"))}
+        return {
+            key: data.get(key)
+            for key in (
+                "kind",
+                "customer",
+                "provider",
+                "tier",
+                "msa_status",
+                "disclosed_to_buyers",
+                "start_date",
+                "end_date",
+            )
+        } | {"msa_status": data.get("msa_status") or "", "disclosed_to_buyers": bool(data.get("disclosed_to_buyers"))}
 
 
 class LinkEditForm(VersionedForm):
-    tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None,
-                                  choices=[("", "—"), *Tier.choices])
+    tier = forms.TypedChoiceField(
+        label=_("Tier"), required=False, coerce=int, empty_value=None, choices=[("", "—"), *Tier.choices]
+    )
     msa_status = forms.ChoiceField(label=_("MSA status"), required=False, choices=[("", "—"), *MsaStatus.choices])
     disclosed_to_buyers = forms.BooleanField(label=_("Disclosed to buyers"), required=False)
-    start_date = forms.DateField(label=_("Active from"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Active until"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ImportForm(forms.Form):

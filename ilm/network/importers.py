@@ -13,7 +13,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -40,13 +40,32 @@ from ilm.network.permissions import allowed
 MAX_ROWS = 5000
 
 SHEETS: dict[str, list[tuple[str, str]]] = {
-    "Sites": [("supplier", "Supplier"), ("name", "Site name"), ("site_type", "Site type"),
-              ("country", "Country"), ("province", "Province"), ("address", "Address")],
-    "Headcounts": [("supplier", "Supplier"), ("site", "Site name"), ("as_of", "As of"), ("gender", "Gender"),
-                   ("nationality", "Nationality"), ("count", "Workers")],
-    "Links": [("kind", "Kind"), ("customer", "Customer"), ("provider", "Provider"), ("tier", "Tier"),
-              ("msa_status", "MSA status"), ("disclosed_to_buyers", "Disclosed to buyers"),
-              ("start_date", "Active from"), ("end_date", "Active until")],
+    "Sites": [
+        ("supplier", "Supplier"),
+        ("name", "Site name"),
+        ("site_type", "Site type"),
+        ("country", "Country"),
+        ("province", "Province"),
+        ("address", "Address"),
+    ],
+    "Headcounts": [
+        ("supplier", "Supplier"),
+        ("site", "Site name"),
+        ("as_of", "As of"),
+        ("gender", "Gender"),
+        ("nationality", "Nationality"),
+        ("count", "Workers"),
+    ],
+    "Links": [
+        ("kind", "Kind"),
+        ("customer", "Customer"),
+        ("provider", "Provider"),
+        ("tier", "Tier"),
+        ("msa_status", "MSA status"),
+        ("disclosed_to_buyers", "Disclosed to buyers"),
+        ("start_date", "Active from"),
+        ("end_date", "Active until"),
+    ],
 }
 
 
@@ -69,6 +88,15 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class _SiteFields(TypedDict):
+    """The columns of a Sites row that both site_create and site_update take."""
+
+    site_type: str
+    country: Country
+    province: str
+    address: str
 
 
 class _RowInvalid(Exception):
@@ -98,8 +126,9 @@ def _choice(value: Any, choices: Any, column: str) -> str:
         if text in candidates:
             return str(code)
     allowed_values = ", ".join(str(code) for code, _label in choices)
-    raise _RowInvalid(column, _("'%(value)s' is not one of: %(allowed)s.") % {"value": _text(value),
-                                                                             "allowed": allowed_values})
+    raise _RowInvalid(
+        column, _("'%(value)s' is not one of: %(allowed)s.") % {"value": _text(value), "allowed": allowed_values}
+    )
 
 
 def _date(value: Any, column: str, required: bool = False) -> datetime.date | None:
@@ -114,7 +143,9 @@ def _date(value: Any, column: str, required: bool = False) -> datetime.date | No
     try:
         return datetime.date.fromisoformat(_text(value))
     except ValueError:
-        raise _RowInvalid(column, _("'%(value)s' is not a date; write it as YYYY-MM-DD.") % {"value": _text(value)}) from None
+        raise _RowInvalid(
+            column, _("'%(value)s' is not a date; write it as YYYY-MM-DD.") % {"value": _text(value)}
+        ) from None
 
 
 def _bool(value: Any, column: str) -> bool:
@@ -145,22 +176,24 @@ class _Lookups:
     def __init__(self, membership: Any) -> None:
         self.membership = membership
         visible = selectors.organisation_list(membership=membership)
-        self.suppliers = {o.name.casefold(): o for o in visible.filter(kind=OrgKind.SUPPLIER)
-                          if allowed("change_site", membership, o)}
+        self.suppliers = {
+            o.name.casefold(): o for o in visible.filter(kind=OrgKind.SUPPLIER) if allowed("change_site", membership, o)
+        }
         self.counterparts = {o.name.casefold(): o for o in selectors.link_counterpart_choices(membership=membership)}
         self.countries: dict[str, Country] = {}
         for country in Country.objects.all():
             self.countries[country.code.casefold()] = country
             self.countries[country.name.casefold()] = country
             self.countries[str(country).casefold()] = country
-        self.sites = {(s.supplier_id, s.name.casefold()): s
-                      for s in selectors.site_list(membership=membership).filter(
-                          supplier__in=list(self.suppliers.values()))}
+        self.sites = {
+            (s.supplier_id, s.name.casefold()): s
+            for s in selectors.site_list(membership=membership).filter(supplier__in=list(self.suppliers.values()))
+        }
 
     def supplier(self, value: Any, column: str) -> Organisation:
         name = _text(value)
         if not name and self.membership.organisation_kind == OrgKind.SUPPLIER:
-            return self.membership.organisation  # type: ignore[no-any-return]
+            return self.membership.organisation
         found = self.suppliers.get(name.casefold())
         if found is None:
             raise _RowInvalid(column, _("No supplier you can edit is called '%(name)s'.") % {"name": name})
@@ -173,15 +206,22 @@ class _Lookups:
         if found is None and text.upper().startswith("ILM-"):
             found = selectors.dangerously_organisation_by_reference(text)
         if found is None:
-            raise _RowInvalid(column, _("'%(name)s' is not an organisation you can link to. Use the name of one "
-                                        "you see in ILM, or its ILM reference.") % {"name": text})
+            raise _RowInvalid(
+                column,
+                _(
+                    "'%(name)s' is not an organisation you can link to. Use the name of one "
+                    "you see in ILM, or its ILM reference."
+                )
+                % {"name": text},
+            )
         return found
 
     def country(self, value: Any, column: str) -> Country:
         found = self.countries.get(_text(value).casefold())
         if found is None:
-            raise _RowInvalid(column, _("'%(value)s' is not a country; use its name or 2-letter code.")
-                              % {"value": _text(value)})
+            raise _RowInvalid(
+                column, _("'%(value)s' is not a country; use its name or 2-letter code.") % {"value": _text(value)}
+            )
         return found
 
 
@@ -250,9 +290,16 @@ def network_import(*, actor: Any, file: Any) -> ImportResult:
     if result.errors:
         audit.record("network.import_failed", membership=actor, detail={"errors": len(result.errors)})
     else:
-        audit.record("network.imported", membership=actor, detail={
-            "sites_created": result.sites_created, "sites_updated": result.sites_updated,
-            "headcounts": result.headcounts, "links_created": result.links_created})
+        audit.record(
+            "network.imported",
+            membership=actor,
+            detail={
+                "sites_created": result.sites_created,
+                "sites_updated": result.sites_updated,
+                "headcounts": result.headcounts,
+                "links_created": result.links_created,
+            },
+        )
     return result
 
 
@@ -272,12 +319,13 @@ def _run_row(result: ImportResult, sheet: str, number: int, work: Any) -> Any:
 
 def _import_sites(workbook: Any, actor: Any, lookups: _Lookups, result: ImportResult) -> None:
     for number, row in _rows(workbook, "Sites"):
+
         def work(row: dict[str, Any] = row) -> Site:
             supplier = lookups.supplier(row.get("supplier"), "supplier")
             name = _text(row.get("name"))
             if not name:
                 raise _RowInvalid("name", _("The site needs a name."))
-            fields = {
+            fields: _SiteFields = {
                 "site_type": _choice(row.get("site_type"), SiteType.choices, "site_type"),
                 "country": lookups.country(row.get("country"), "country"),
                 "province": _text(row.get("province")),
@@ -300,40 +348,56 @@ def _import_headcounts(workbook: Any, actor: Any, lookups: _Lookups, result: Imp
     groups: dict[tuple[int, datetime.date], list[tuple[int, tuple[str, Country, int]]]] = defaultdict(list)
     sites: dict[int, Site] = {}
     for number, row in _rows(workbook, "Headcounts"):
+
         def parse(row: dict[str, Any] = row, number: int = number) -> None:
             supplier = lookups.supplier(row.get("supplier"), "supplier")
             site = lookups.sites.get((supplier.pk, _text(row.get("site")).casefold()))
             if site is None:
-                raise _RowInvalid("site", _("'%(name)s' is not a site of this supplier.") % {"name": _text(row.get("site"))})
+                raise _RowInvalid(
+                    "site", _("'%(name)s' is not a site of this supplier.") % {"name": _text(row.get("site"))}
+                )
             as_of = _date(row.get("as_of"), "as_of", required=True)
             assert as_of is not None
-            cell = (_choice(row.get("gender"), Gender.choices, "gender"),
-                    lookups.country(row.get("nationality"), "nationality"),
-                    _int(row.get("count"), "count"))
+            cell = (
+                _choice(row.get("gender"), Gender.choices, "gender"),
+                lookups.country(row.get("nationality"), "nationality"),
+                _int(row.get("count"), "count"),
+            )
             sites[site.pk] = site
             groups[(site.pk, as_of)].append((number, cell))  # type: ignore[arg-type]
 
         _run_row(result, "Headcounts", number, parse)
     for (site_id, as_of), cells in groups.items():
         first_row = cells[0][0]
-        recorded = _run_row(result, "Headcounts", first_row, lambda s=sites[site_id], d=as_of, c=cells:
-                            services.headcount_record(actor=actor, site=s, as_of=d, cells=[cell for _n, cell in c]))
+        recorded = _run_row(
+            result,
+            "Headcounts",
+            first_row,
+            lambda s=sites[site_id], d=as_of, c=cells: services.headcount_record(
+                actor=actor, site=s, as_of=d, cells=[cell for _n, cell in c]
+            ),
+        )
         if recorded:
             result.headcounts += len(recorded)
 
 
 def _import_links(workbook: Any, actor: Any, lookups: _Lookups, result: ImportResult) -> None:
     for number, row in _rows(workbook, "Links"):
+
         def work(row: dict[str, Any] = row) -> Any:
             kind = _choice(row.get("kind"), LinkKind.choices, "kind")
             tier_text = _text(row.get("tier")).replace("+", "")
             tier = int(_choice(tier_text, [(str(v), lbl) for v, lbl in Tier.choices], "tier")) if tier_text else None
-            msa = _choice(row.get("msa_status"), MsaStatus.choices, "msa_status") if _text(row.get("msa_status")) else ""
+            msa = (
+                _choice(row.get("msa_status"), MsaStatus.choices, "msa_status") if _text(row.get("msa_status")) else ""
+            )
             link = services.link_propose(
-                actor=actor, kind=kind,
+                actor=actor,
+                kind=kind,
                 customer=lookups.organisation(row.get("customer"), "customer"),
                 provider=lookups.organisation(row.get("provider"), "provider"),
-                tier=tier, msa_status=msa,
+                tier=tier,
+                msa_status=msa,
                 disclosed_to_buyers=_bool(row.get("disclosed_to_buyers"), "disclosed_to_buyers"),
                 start_date=_date(row.get("start_date"), "start_date"),
                 end_date=_date(row.get("end_date"), "end_date"),

@@ -102,14 +102,15 @@ def new_reference() -> str:
 
 class Organisation(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
-    reference = models.CharField(_("ILM reference"), max_length=16, unique=True, default=new_reference,
-                                 editable=False)
+    reference = models.CharField(_("ILM reference"), max_length=16, unique=True, default=new_reference, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices, db_index=True)
     subkind = models.CharField(_("type"), max_length=32, choices=Subkind.choices, blank=True)
-    countries = models.ManyToManyField(Country, verbose_name=_("countries of operation"), blank=True,
-                                       related_name="organisations")
-    industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True,
-                                        related_name="organisations")
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries of operation"), blank=True, related_name="organisations"
+    )
+    industries = models.ManyToManyField(
+        Industry, verbose_name=_("industries"), blank=True, related_name="organisations"
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True, max_length=4000)
     is_active = models.BooleanField(_("active"), default=True)
@@ -120,9 +121,7 @@ class Organisation(TimestampedModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="unique_organisation_name_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="unique_organisation_name_per_kind")]
 
     def __str__(self) -> str:
         return self.name
@@ -150,7 +149,10 @@ class SiteType(models.TextChoices):
 
 class Site(TimestampedModel):
     supplier = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="sites", verbose_name=_("supplier"),
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="sites",
+        verbose_name=_("supplier"),
         limit_choices_to={"kind": OrgKind.SUPPLIER},
     )
     name = models.CharField(_("name"), max_length=200)
@@ -166,9 +168,7 @@ class Site(TimestampedModel):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["supplier", "name"], name="unique_site_name_per_supplier")
-        ]
+        constraints = [models.UniqueConstraint(fields=["supplier", "name"], name="unique_site_name_per_supplier")]
 
     def __str__(self) -> str:
         return self.name
@@ -193,8 +193,7 @@ class HeadcountSnapshot(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="headcounts")
     as_of = models.DateField(_("as of"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
-    nationality = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("nationality"),
-                                    related_name="+")
+    nationality = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("nationality"), related_name="+")
     count = models.PositiveIntegerField(_("workers"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -203,8 +202,9 @@ class HeadcountSnapshot(models.Model):
         verbose_name_plural = _("headcounts")
         ordering = ["-as_of", "gender", "nationality_id"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "as_of", "gender", "nationality"],
-                                    name="one_headcount_cell_per_date")
+            models.UniqueConstraint(
+                fields=["site", "as_of", "gender", "nationality"], name="one_headcount_cell_per_date"
+            )
         ]
 
     def __str__(self) -> str:
@@ -262,19 +262,19 @@ class Link(TimestampedModel):
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=LinkKind.choices)
-    customer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="provider_links",
-                                 verbose_name=_("customer"))
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="customer_links",
-                                 verbose_name=_("provider"))
+    customer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="provider_links", verbose_name=_("customer")
+    )
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="customer_links", verbose_name=_("provider")
+    )
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, null=True, blank=True)
     msa_status = models.CharField(_("MSA status"), max_length=16, choices=MsaStatus.choices, blank=True)
     disclosed_to_buyers = models.BooleanField(_("disclosed to buyers"), default=False)
     start_date = models.DateField(_("active from"), null=True, blank=True)
     end_date = models.DateField(_("active until"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=LinkStatus.choices,
-                              default=LinkStatus.PROPOSED)
-    proposed_by = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.PROPOSED)
+    proposed_by = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -303,19 +303,28 @@ class Link(TimestampedModel):
             if self.customer_id == self.provider_id:
                 errors["provider"] = _("An organisation cannot be linked to itself.")
             customer, provider = self.customer.kind, self.provider.kind
-            expected = {
-                LinkKind.SUPPLY: ({OrgKind.BUYER}, {OrgKind.SUPPLIER}),
-                LinkKind.UPSTREAM: ({OrgKind.SUPPLIER}, {OrgKind.SUPPLIER}),
-                LinkKind.RECRUITMENT: ({OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY},
-                                       {OrgKind.RECRUITMENT_AGENCY}),
-            }.get(LinkKind(self.kind)) if self.kind in LinkKind.values else None
+            expected = (
+                {
+                    LinkKind.SUPPLY: ({OrgKind.BUYER}, {OrgKind.SUPPLIER}),
+                    LinkKind.UPSTREAM: ({OrgKind.SUPPLIER}, {OrgKind.SUPPLIER}),
+                    LinkKind.RECRUITMENT: (
+                        {OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY},
+                        {OrgKind.RECRUITMENT_AGENCY},
+                    ),
+                }.get(LinkKind(self.kind))
+                if self.kind in LinkKind.values
+                else None
+            )
             if expected:
                 if customer not in expected[0]:
                     errors["customer"] = _("This kind of link cannot start from this kind of organisation.")
                 if provider not in expected[1]:
                     errors["provider"] = _("This kind of link cannot end at this kind of organisation.")
-            if (self.kind == LinkKind.RECRUITMENT and customer == OrgKind.RECRUITMENT_AGENCY
-                    and not (self.customer.subkind == "destination" and self.provider.subkind == "origin")):
+            if (
+                self.kind == LinkKind.RECRUITMENT
+                and customer == OrgKind.RECRUITMENT_AGENCY
+                and not (self.customer.subkind == "destination" and self.provider.subkind == "origin")
+            ):
                 errors["provider"] = _("Agency-to-agency links go from a destination agency to an origin agency.")
         if self.kind == LinkKind.SUPPLY and not self.tier:
             errors["tier"] = _("Choose the supplier's tier.")
@@ -333,9 +342,11 @@ class Link(TimestampedModel):
     @property
     def is_current(self) -> bool:
         today = timezone.localdate()
-        return (self.status == LinkStatus.CONFIRMED
-                and (self.start_date is None or self.start_date <= today)
-                and (self.end_date is None or self.end_date >= today))
+        return (
+            self.status == LinkStatus.CONFIRMED
+            and (self.start_date is None or self.start_date <= today)
+            and (self.end_date is None or self.end_date >= today)
+        )
 
     def audit_organisation_id(self) -> int:
         return self.customer_id
@@ -355,8 +366,13 @@ class ChannelProvider(models.TextChoices):
 class Channel(TimestampedModel):
     """A worker-voice channel a CSO runs. Provider credentials are encrypted at rest."""
 
-    cso = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="channels",
-                            verbose_name=_("CSO"), limit_choices_to={"kind": OrgKind.CSO})
+    cso = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="channels",
+        verbose_name=_("CSO"),
+        limit_choices_to={"kind": OrgKind.CSO},
+    )
     provider = models.CharField(_("provider"), max_length=16, choices=ChannelProvider.choices)
     name = models.CharField(_("name"), max_length=120)
     public_address = models.CharField(_("number or handle workers use"), max_length=120, blank=True)
@@ -386,19 +402,23 @@ class Channel(TimestampedModel):
 class Collaboration(TimestampedModel):
     """A CSO works with a business: both then see each other's profile (recorded by the technical partner)."""
 
-    cso = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="collaborations",
-                            limit_choices_to={"kind": OrgKind.CSO}, verbose_name=_("CSO"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cso_collaborations",
-                                     verbose_name=_("organisation"))
+    cso = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="collaborations",
+        limit_choices_to={"kind": OrgKind.CSO},
+        verbose_name=_("CSO"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="cso_collaborations", verbose_name=_("organisation")
+    )
     since = models.DateField(_("since"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("collaboration")
         verbose_name_plural = _("collaborations")
-        constraints = [
-            models.UniqueConstraint(fields=["cso", "organisation"], name="unique_collaboration")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cso", "organisation"], name="unique_collaboration")]
 
     def __str__(self) -> str:
         return f"{self.cso} ↔ {self.organisation}"

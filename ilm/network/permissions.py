@@ -1,6 +1,6 @@
 """Object-level rules for the network, built on the role table in `ilm.core.permissions`.
 
-    network_rules.test_rule("change_site", membership, site)
+network_rules.test_rule("change_site", membership, site)
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ def is_party_to_link(membership: Any, link: Link) -> bool:
 
 @rules.predicate
 def awaits_my_confirmation(membership: Any, link: Link) -> bool:
-    return (link.status == LinkStatus.PROPOSED and membership.organisation_id in (link.customer_id, link.provider_id)
-            and link.proposed_by_id != membership.organisation_id)
+    return (
+        link.status == LinkStatus.PROPOSED
+        and membership.organisation_id in (link.customer_id, link.provider_id)
+        and link.proposed_by_id != membership.organisation_id
+    )
 
 
 @rules.predicate
@@ -60,13 +63,9 @@ network_rules.add_rule(
     "change_organisation",
     _has(Action.CHANGE_ANY_ORGANISATION) | (_has(Action.CHANGE_OWN_ORGANISATION) & is_own_organisation),
 )
-network_rules.add_rule(
-    "change_site", _has(Action.CHANGE_ANY_SITE) | (_has(Action.CHANGE_OWN_SITES) & is_own_site)
-)
+network_rules.add_rule("change_site", _has(Action.CHANGE_ANY_SITE) | (_has(Action.CHANGE_OWN_SITES) & is_own_site))
 network_rules.add_rule("propose_link", _has(Action.MANAGE_ANY_LINK) | _has(Action.PROPOSE_LINK))
-network_rules.add_rule(
-    "change_link", _has(Action.MANAGE_ANY_LINK) | (_has(Action.PROPOSE_LINK) & is_party_to_link)
-)
+network_rules.add_rule("change_link", _has(Action.MANAGE_ANY_LINK) | (_has(Action.PROPOSE_LINK) & is_party_to_link))
 network_rules.add_rule(
     "confirm_link",
     (_has(Action.MANAGE_ANY_LINK) & is_proposed) | (_has(Action.CONFIRM_LINK) & awaits_my_confirmation),
@@ -74,8 +73,7 @@ network_rules.add_rule(
 network_rules.add_rule("import_network", _has(Action.IMPORT_NETWORK))
 network_rules.add_rule(
     "manage_channel",
-    (_has(Action.MANAGE_CHANNELS) & _has(Action.VIEW_WHOLE_NETWORK))
-    | (_has(Action.MANAGE_CHANNELS) & runs_channel),
+    (_has(Action.MANAGE_CHANNELS) & _has(Action.VIEW_WHOLE_NETWORK)) | (_has(Action.MANAGE_CHANNELS) & runs_channel),
 )
 network_rules.add_rule("manage_collaborations", _has(Action.MANAGE_COLLABORATIONS))
 

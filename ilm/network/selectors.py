@@ -1,13 +1,32 @@
 """What each membership may read of the network. The only place these rules live.
 
-| acting organisation | organisations | sites | links |
-|---|---|---|---|
-| technical partner | all | all | all |
-| CSO | itself, partners, technical partner, businesses active in its countries, collaborators | in its countries, of collaborators | between organisations it sees (confirmed) and its own |
-| government, industry body, academic | itself, partners, technical partner, collaborators | none | its own |
-| buyer | itself, technical partner, its chain (all tiers), agencies its chain disclosed, collaborators | of its chain | its supply links, upstream links inside its chain, disclosed recruitment links of its chain |
-| supplier | itself, technical partner, its buyers, its upstream suppliers, its agencies, downstream customers, collaborators | its own | those it is a party to |
-| recruitment agency | itself, technical partner, suppliers it serves, partner agencies, collaborators | of suppliers it serves | those it is a party to |
+By acting organisation:
+
+- technical partner:
+    organisations: all
+    sites: all
+    links: all
+- CSO:
+    organisations: itself, partners, technical partner, businesses active in its countries, collaborators
+    sites: in its countries, of collaborators
+    links: between organisations it sees (confirmed) and its own
+- government, industry body, academic:
+    organisations: itself, partners, technical partner, collaborators
+    sites: none
+    links: its own
+- buyer:
+    organisations: itself, technical partner, its chain (all tiers), agencies its chain disclosed, collaborators
+    sites: of its chain
+    links: its supply links, upstream links inside its chain, disclosed recruitment links of its chain
+- supplier:
+    organisations: itself, technical partner, its buyers, its upstream suppliers, its agencies,
+      downstream customers, collaborators
+    sites: its own
+    links: those it is a party to
+- recruitment agency:
+    organisations: itself, technical partner, suppliers it serves, partner agencies, collaborators
+    sites: of suppliers it serves
+    links: those it is a party to
 
 Only confirmed links in force today widen what anyone sees. Pending links are visible to
 their two parties only. "Partners" are the CSOs, government bodies, industry bodies and
@@ -87,8 +106,9 @@ def _scope_for(membership: Any) -> NetworkScope:
             return NetworkScope(organisation_ids=frozenset(visible), link_q=own_links)
         countries = list(Country.objects.filter(organisations__id=org_id).values_list("code", flat=True))
         businesses = _ids(
-            Organisation.objects.filter(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY])
-            .filter(Q(countries__code__in=countries) | Q(sites__country_id__in=countries)),
+            Organisation.objects.filter(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]).filter(
+                Q(countries__code__in=countries) | Q(sites__country_id__in=countries)
+            ),
             "id",
         )
         visible |= businesses
@@ -109,8 +129,11 @@ def _scope_for(membership: Any) -> NetworkScope:
             site_q=Q(supplier_id__in=chain),
             link_q=(
                 Q(kind=LinkKind.SUPPLY, customer_id=org_id)
-                | Q(pk__in=current.filter(kind=LinkKind.UPSTREAM, customer_id__in=chain,
-                                          provider_id__in=chain).values("pk"))
+                | Q(
+                    pk__in=current.filter(kind=LinkKind.UPSTREAM, customer_id__in=chain, provider_id__in=chain).values(
+                        "pk"
+                    )
+                )
                 | Q(pk__in=disclosed.values("pk"))
             ),
         )
@@ -119,17 +142,16 @@ def _scope_for(membership: Any) -> NetworkScope:
         counterparts = current.filter(own_links)
         visible |= _ids(counterparts.filter(customer_id=org_id), "provider_id")
         visible |= _ids(counterparts.filter(provider_id=org_id), "customer_id")
-        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id=org_id),
-                            link_q=own_links)
+        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id=org_id), link_q=own_links)
 
     if kind == OrgKind.RECRUITMENT_AGENCY:
         counterparts = current.filter(own_links, kind=LinkKind.RECRUITMENT)
         served = _ids(counterparts.filter(provider_id=org_id, customer__kind=OrgKind.SUPPLIER), "customer_id")
-        partners = _ids(counterparts.filter(provider_id=org_id, customer__kind=OrgKind.RECRUITMENT_AGENCY),
-                        "customer_id") | _ids(counterparts.filter(customer_id=org_id), "provider_id")
+        partners = _ids(
+            counterparts.filter(provider_id=org_id, customer__kind=OrgKind.RECRUITMENT_AGENCY), "customer_id"
+        ) | _ids(counterparts.filter(customer_id=org_id), "provider_id")
         visible |= served | partners
-        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id__in=served),
-                            link_q=own_links)
+        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id__in=served), link_q=own_links)
 
     return NetworkScope(organisation_ids=frozenset({org_id}))
 
@@ -162,7 +184,10 @@ def site_list(*, membership: Any) -> QuerySet[Site]:
     latest = HeadcountSnapshot.objects.filter(site=OuterRef("pk")).order_by("-as_of").values("as_of")[:1]
     total = (
         HeadcountSnapshot.objects.filter(site=OuterRef("pk"), as_of=Subquery(latest))
-        .order_by().values("site").annotate(total=Sum("count")).values("total")
+        .order_by()
+        .values("site")
+        .annotate(total=Sum("count"))
+        .values("total")
     )
     return (
         Site.objects.filter(scope.site_q)

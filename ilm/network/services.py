@@ -59,9 +59,7 @@ def organisation_create(
     description: str = "",
 ) -> Organisation:
     _require("create_organisation", actor)
-    organisation = Organisation(
-        name=name.strip(), kind=kind, subkind=subkind, website=website, description=description
-    )
+    organisation = Organisation(name=name.strip(), kind=kind, subkind=subkind, website=website, description=description)
     _full_clean(organisation)
     organisation.save()
     organisation.countries.set(list(countries))
@@ -123,8 +121,14 @@ def site_create(
     _require("change_site", actor, supplier)
     if supplier.kind != OrgKind.SUPPLIER:
         raise ValidationError({"supplier": _("Sites belong to suppliers.")})
-    site = Site(supplier=supplier, name=name.strip(), site_type=site_type, country=country,
-                province=province.strip(), address=address.strip())
+    site = Site(
+        supplier=supplier,
+        name=name.strip(),
+        site_type=site_type,
+        country=country,
+        province=province.strip(),
+        address=address.strip(),
+    )
     _full_clean(site)
     site.save()
     audit.record("site.created", membership=actor, obj=site)
@@ -178,8 +182,12 @@ def headcount_record(
         raise ValidationError(sorted(set(errors)))
     HeadcountSnapshot.objects.filter(site=site, as_of=as_of).delete()
     created = HeadcountSnapshot.objects.bulk_create(rows)
-    audit.record("headcount.recorded", membership=actor, obj=site,
-                 detail={"as_of": as_of.isoformat(), "cells": len(rows), "total": sum(r.count for r in rows)})
+    audit.record(
+        "headcount.recorded",
+        membership=actor,
+        obj=site,
+        detail={"as_of": as_of.isoformat(), "cells": len(rows), "total": sum(r.count for r in rows)},
+    )
     return created
 
 
@@ -206,9 +214,17 @@ def link_propose(
     manages_all = can(actor, Action.MANAGE_ANY_LINK)
     if not manages_all and actor.organisation_id not in (customer.pk, provider.pk):
         raise PermissionDenied(_("You can only propose links your organisation is part of."))
-    link = Link(kind=kind, customer=customer, provider=provider, tier=tier, msa_status=msa_status,
-                disclosed_to_buyers=disclosed_to_buyers, start_date=start_date, end_date=end_date,
-                proposed_by_id=actor.organisation_id)
+    link = Link(
+        kind=kind,
+        customer=customer,
+        provider=provider,
+        tier=tier,
+        msa_status=msa_status,
+        disclosed_to_buyers=disclosed_to_buyers,
+        start_date=start_date,
+        end_date=end_date,
+        proposed_by_id=actor.organisation_id,
+    )
     if manages_all:
         link.status = LinkStatus.CONFIRMED
         link.confirmed_at = timezone.now()
@@ -218,8 +234,12 @@ def link_propose(
             link.save()
     except IntegrityError as exc:
         raise ValidationError(_("These organisations already have an open link of this kind.")) from exc
-    audit.record("link.proposed" if not manages_all else "link.created", membership=actor, obj=link,
-                 detail={"kind": kind, "customer": customer.pk, "provider": provider.pk})
+    audit.record(
+        "link.proposed" if not manages_all else "link.created",
+        membership=actor,
+        obj=link,
+        detail={"kind": kind, "customer": customer.pk, "provider": provider.pk},
+    )
     return link
 
 
@@ -241,9 +261,13 @@ def link_confirm(*, actor: Any, link: Link, accept: bool = True) -> Link:
 def link_update(*, actor: Any, link: Link, expected_version: int | None = None, **changes: Any) -> Link:
     _require("change_link", actor, link)
     link = lock(Link, link.pk, expected_version)
-    if "disclosed_to_buyers" in changes and changes["disclosed_to_buyers"] != link.disclosed_to_buyers:
-        if not can(actor, Action.MANAGE_ANY_LINK) and actor.organisation_id != link.customer_id:
-            raise PermissionDenied(_("Only the employer that uses the agency decides what its buyers see."))
+    if (
+        "disclosed_to_buyers" in changes
+        and changes["disclosed_to_buyers"] != link.disclosed_to_buyers
+        and not can(actor, Action.MANAGE_ANY_LINK)
+        and actor.organisation_id != link.customer_id
+    ):
+        raise PermissionDenied(_("Only the employer that uses the agency decides what its buyers see."))
     changed = apply_changes(link, changes, LINK_FIELDS)
     _full_clean(link)
     if changed:
@@ -253,21 +277,37 @@ def link_update(*, actor: Any, link: Link, expected_version: int | None = None, 
     return link
 
 
-def link_end(*, actor: Any, link: Link, end_date: datetime.date | None = None,
-             expected_version: int | None = None) -> Link:
-    return link_update(actor=actor, link=link, expected_version=expected_version,
-                       end_date=end_date or timezone.localdate())
+def link_end(
+    *, actor: Any, link: Link, end_date: datetime.date | None = None, expected_version: int | None = None
+) -> Link:
+    return link_update(
+        actor=actor, link=link, expected_version=expected_version, end_date=end_date or timezone.localdate()
+    )
 
 
 # --- channels and collaborations ---------------------------------------------------
 
 
 @transaction.atomic
-def channel_create(*, actor: Any, cso: Organisation, provider: str, name: str, public_address: str = "",
-                   languages: Sequence[str] = (), credentials: str = "") -> Channel:
+def channel_create(
+    *,
+    actor: Any,
+    cso: Organisation,
+    provider: str,
+    name: str,
+    public_address: str = "",
+    languages: Sequence[str] = (),
+    credentials: str = "",
+) -> Channel:
     _require("manage_channel", actor, cso)
-    channel = Channel(cso=cso, provider=provider, name=name.strip(), public_address=public_address.strip(),
-                      languages=list(languages), credentials=credentials)
+    channel = Channel(
+        cso=cso,
+        provider=provider,
+        name=name.strip(),
+        public_address=public_address.strip(),
+        languages=list(languages),
+        credentials=credentials,
+    )
     _full_clean(channel)
     channel.save()
     audit.record("channel.created", membership=actor, obj=channel, detail={"provider": provider})
@@ -275,24 +315,28 @@ def channel_create(*, actor: Any, cso: Organisation, provider: str, name: str, p
 
 
 @transaction.atomic
-def collaboration_create(*, actor: Any, cso: Organisation, organisation: Organisation,
-                         since: datetime.date | None = None) -> Collaboration:
+def collaboration_create(
+    *, actor: Any, cso: Organisation, organisation: Organisation, since: datetime.date | None = None
+) -> Collaboration:
     _require("manage_collaborations", actor)
     if cso.kind != OrgKind.CSO:
         raise ValidationError({"cso": _("Collaborations start from a CSO.")})
     collaboration = Collaboration(cso=cso, organisation=organisation, since=since)
     _full_clean(collaboration)
     collaboration.save()
-    audit.record("collaboration.created", membership=actor, obj=collaboration,
-                 detail={"organisation": organisation.pk})
+    audit.record("collaboration.created", membership=actor, obj=collaboration, detail={"organisation": organisation.pk})
     return collaboration
 
 
 @transaction.atomic
 def collaboration_delete(*, actor: Any, collaboration: Collaboration) -> None:
     _require("manage_collaborations", actor)
-    audit.record("collaboration.deleted", membership=actor, obj=collaboration,
-                 detail={"organisation": collaboration.organisation_id})
+    audit.record(
+        "collaboration.deleted",
+        membership=actor,
+        obj=collaboration,
+        detail={"organisation": collaboration.organisation_id},
+    )
     collaboration.delete()
 
 

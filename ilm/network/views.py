@@ -37,7 +37,7 @@ def _status(form: Any) -> int:
     return 409 if conflict else 400
 
 
-class OrganisationListView(ScopedPageMixin, ListView):  # type: ignore[misc]
+class OrganisationListView(ScopedPageMixin, ListView):
     model = Organisation
     scope_selector = selectors.organisation_list
     template_name = "network/organisation_list.html"
@@ -60,22 +60,23 @@ class OrganisationListView(ScopedPageMixin, ListView):  # type: ignore[misc]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
-        context["may_create"] = allowed("create_organisation", self.request.membership)  # type: ignore[attr-defined]
+        context["may_create"] = allowed("create_organisation", self.request.membership)
         return context
 
 
-class OrganisationDetailView(ScopedPageMixin, DetailView):  # type: ignore[misc]
+class OrganisationDetailView(ScopedPageMixin, DetailView):
     model = Organisation
     scope_selector = selectors.organisation_list
     template_name = "network/organisation_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        membership = self.request.membership  # type: ignore[attr-defined]
+        membership = self.request.membership
         org = self.object
         context["sites"] = selectors.site_list(membership=membership).filter(supplier=org).order_by("name")
-        context["links"] = selectors.link_list(membership=membership).filter(
-            Q(customer=org) | Q(provider=org)).order_by("kind", "id")
+        context["links"] = (
+            selectors.link_list(membership=membership).filter(Q(customer=org) | Q(provider=org)).order_by("kind", "id")
+        )
         context["channels"] = selectors.channel_list(membership=membership).filter(cso=org)
         context["may_edit"] = allowed("change_organisation", membership, org)
         context["may_add_site"] = org.kind == "supplier" and allowed("change_site", membership, org)
@@ -97,8 +98,9 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Organisation created."))
             return redirect("network:organisation_detail", pk=organisation.pk)
-    return render(request, "network/form.html", {"form": form, "title": _("New organisation")},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "network/form.html", {"form": form, "title": _("New organisation")}, status=400 if form.errors else 200
+    )
 
 
 @scoped_to(Organisation)
@@ -107,15 +109,22 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_scoped_or_404(selectors.organisation_list(membership=membership), request, pk=pk)
     if not allowed("change_organisation", membership, organisation):
         raise PermissionDenied
-    initial = {"name": organisation.name, "subkind": organisation.subkind, "website": organisation.website,
-               "description": organisation.description, "countries": list(organisation.countries.all()),
-               "industries": list(organisation.industries.all()), "version": organisation.version}
+    initial = {
+        "name": organisation.name,
+        "subkind": organisation.subkind,
+        "website": organisation.website,
+        "description": organisation.description,
+        "countries": list(organisation.countries.all()),
+        "industries": list(organisation.industries.all()),
+        "version": organisation.version,
+    }
     form = forms.OrganisationForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.organisation_update(actor=membership, organisation=organisation,
-                                         expected_version=data.pop("version"), **data)
+            services.organisation_update(
+                actor=membership, organisation=organisation, expected_version=data.pop("version"), **data
+            )
         except Conflict as exc:
             form.add_error(None, ValidationError(exc.message, code="conflict"))
         except ValidationError as exc:
@@ -123,11 +132,15 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("network:organisation_detail", pk=organisation.pk)
-    return render(request, "network/form.html", {"form": form, "title": organisation.name, "object": organisation},
-                  status=_status(form))
+    return render(
+        request,
+        "network/form.html",
+        {"form": form, "title": organisation.name, "object": organisation},
+        status=_status(form),
+    )
 
 
-class SiteListView(ScopedPageMixin, ListView):  # type: ignore[misc]
+class SiteListView(ScopedPageMixin, ListView):
     model = Site
     scope_selector = selectors.site_list
     template_name = "network/site_list.html"
@@ -147,16 +160,17 @@ class SiteListView(ScopedPageMixin, ListView):  # type: ignore[misc]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        membership = self.request.membership  # type: ignore[attr-defined]
+        membership = self.request.membership
         context["filter_form"] = self.filter_form
         context["may_create"] = can(membership, Action.CHANGE_ANY_SITE) or (
-            membership.organisation_kind == OrgKind.SUPPLIER and allowed("change_site", membership,
-                                                                         membership.organisation))
+            membership.organisation_kind == OrgKind.SUPPLIER
+            and allowed("change_site", membership, membership.organisation)
+        )
         context["may_import"] = allowed("import_network", membership)
         return context
 
 
-class SiteDetailView(ScopedPageMixin, DetailView):  # type: ignore[misc]
+class SiteDetailView(ScopedPageMixin, DetailView):
     model = Site
     scope_selector = selectors.site_list
     template_name = "network/site_detail.html"
@@ -168,14 +182,15 @@ class SiteDetailView(ScopedPageMixin, DetailView):  # type: ignore[misc]
         for row in headcounts:
             by_date.setdefault(row.as_of, []).append(row)
         context["snapshots"] = [(day, rows, sum(r.count for r in rows)) for day, rows in by_date.items()]
-        context["may_edit"] = allowed("change_site", self.request.membership, self.object)  # type: ignore[attr-defined]
+        context["may_edit"] = allowed("change_site", self.request.membership, self.object)
         return context
 
 
 def site_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    form = forms.SiteForm(request.POST or None, membership=membership,
-                          initial={"supplier": request.GET.get("supplier")})
+    form = forms.SiteForm(
+        request.POST or None, membership=membership, initial={"supplier": request.GET.get("supplier")}
+    )
     if not form.fields["supplier"].queryset.exists():  # type: ignore[attr-defined]
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
@@ -188,8 +203,9 @@ def site_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Site added."))
             return redirect("network:site_detail", pk=site.pk)
-    return render(request, "network/form.html", {"form": form, "title": _("New site")},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "network/form.html", {"form": form, "title": _("New site")}, status=400 if form.errors else 200
+    )
 
 
 @scoped_to(Site)
@@ -198,8 +214,14 @@ def site_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_scoped_or_404(selectors.site_list(membership=membership), request, pk=pk)
     if not allowed("change_site", membership, site):
         raise PermissionDenied
-    initial = {"name": site.name, "site_type": site.site_type, "country": site.country, "province": site.province,
-               "address": site.address, "version": site.version}
+    initial = {
+        "name": site.name,
+        "site_type": site.site_type,
+        "country": site.country,
+        "province": site.province,
+        "address": site.address,
+        "version": site.version,
+    }
     form = forms.SiteForm(request.POST or None, initial=initial, membership=membership, editing=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -212,8 +234,9 @@ def site_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("network:site_detail", pk=site.pk)
-    return render(request, "network/form.html", {"form": form, "title": site.name, "object": site},
-                  status=_status(form))
+    return render(
+        request, "network/form.html", {"form": form, "title": site.name, "object": site}, status=_status(form)
+    )
 
 
 @scoped_to(Site)
@@ -233,11 +256,15 @@ def headcount_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Headcount recorded."))
             return redirect("network:site_detail", pk=site.pk)
-    return render(request, "network/headcount_form.html", {"form": form, "formset": formset, "site": site},
-                  status=400 if (form.errors or any(formset.errors) or formset.non_form_errors()) else 200)
+    return render(
+        request,
+        "network/headcount_form.html",
+        {"form": form, "formset": formset, "site": site},
+        status=400 if (form.errors or any(formset.errors) or formset.non_form_errors()) else 200,
+    )
 
 
-class LinkListView(ScopedPageMixin, ListView):  # type: ignore[misc]
+class LinkListView(ScopedPageMixin, ListView):
     model = Link
     scope_selector = selectors.link_list
     template_name = "network/link_list.html"
@@ -254,23 +281,27 @@ class LinkListView(ScopedPageMixin, ListView):  # type: ignore[misc]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        membership = self.request.membership  # type: ignore[attr-defined]
+        membership = self.request.membership
         context["filter_form"] = self.filter_form
         context["may_propose"] = allowed("propose_link", membership)
-        context["awaiting"] = selectors.link_list(membership=membership).filter(
-            status=LinkStatus.PROPOSED).exclude(proposed_by_id=membership.organisation_id).filter(
-            Q(customer_id=membership.organisation_id) | Q(provider_id=membership.organisation_id)).count()
+        context["awaiting"] = (
+            selectors.link_list(membership=membership)
+            .filter(status=LinkStatus.PROPOSED)
+            .exclude(proposed_by_id=membership.organisation_id)
+            .filter(Q(customer_id=membership.organisation_id) | Q(provider_id=membership.organisation_id))
+            .count()
+        )
         return context
 
 
-class LinkDetailView(ScopedPageMixin, DetailView):  # type: ignore[misc]
+class LinkDetailView(ScopedPageMixin, DetailView):
     model = Link
     scope_selector = selectors.link_list
     template_name = "network/link_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        membership = self.request.membership  # type: ignore[attr-defined]
+        membership = self.request.membership
         context["may_confirm"] = allowed("confirm_link", membership, self.object)
         context["may_edit"] = allowed("change_link", membership, self.object)
         return context
@@ -280,8 +311,9 @@ def link_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     if not allowed("propose_link", membership):
         raise PermissionDenied
-    form = forms.LinkForm(request.POST or None, membership=membership,
-                          manages_all=can(membership, Action.MANAGE_ANY_LINK))
+    form = forms.LinkForm(
+        request.POST or None, membership=membership, manages_all=can(membership, Action.MANAGE_ANY_LINK)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             link = services.link_propose(actor=membership, **form.service_arguments())
@@ -290,11 +322,16 @@ def link_create_view(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Link confirmed.") if link.status == LinkStatus.CONFIRMED
-                             else _("Link proposed. It counts once the other organisation confirms it."))
+            messages.success(
+                request,
+                _("Link confirmed.")
+                if link.status == LinkStatus.CONFIRMED
+                else _("Link proposed. It counts once the other organisation confirms it."),
+            )
             return redirect("network:link_detail", pk=link.pk)
-    return render(request, "network/form.html", {"form": form, "title": _("New link")},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "network/form.html", {"form": form, "title": _("New link")}, status=400 if form.errors else 200
+    )
 
 
 @scoped_to(Link)
@@ -303,8 +340,14 @@ def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_scoped_or_404(selectors.link_list(membership=membership), request, pk=pk)
     if not allowed("change_link", membership, link):
         raise PermissionDenied
-    initial = {"tier": link.tier, "msa_status": link.msa_status, "disclosed_to_buyers": link.disclosed_to_buyers,
-               "start_date": link.start_date, "end_date": link.end_date, "version": link.version}
+    initial = {
+        "tier": link.tier,
+        "msa_status": link.msa_status,
+        "disclosed_to_buyers": link.disclosed_to_buyers,
+        "start_date": link.start_date,
+        "end_date": link.end_date,
+        "version": link.version,
+    }
     form = forms.LinkEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -319,8 +362,9 @@ def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("network:link_detail", pk=link.pk)
-    return render(request, "network/form.html", {"form": form, "title": str(link), "object": link},
-                  status=_status(form))
+    return render(
+        request, "network/form.html", {"form": form, "title": str(link), "object": link}, status=_status(form)
+    )
 
 
 @scoped_to(Link)
@@ -337,7 +381,7 @@ def link_confirm_view(request: HttpRequest, pk: int, accept: bool = True) -> Htt
     return redirect("network:link_detail", pk=link.pk)
 
 
-class ChannelListView(ScopedPageMixin, ListView):  # type: ignore[misc]
+class ChannelListView(ScopedPageMixin, ListView):
     model = Channel
     scope_selector = selectors.channel_list
     template_name = "network/channel_list.html"
@@ -359,14 +403,23 @@ def import_view(request: HttpRequest) -> HttpResponse:
             try:
                 result = importers.network_import(actor=membership, file=form.cleaned_data["file"])
             except ValidationError as exc:
-                add_service_errors(form, exc, password_field="file")
+                add_service_errors(form, exc, fallback_field="file")
                 status = 400
             else:
                 if result.ok:
-                    messages.success(request, _("Imported: %(sites)s new sites, %(updated)s updated, "
-                                                "%(headcounts)s headcount rows, %(links)s links.") % {
-                        "sites": result.sites_created, "updated": result.sites_updated,
-                        "headcounts": result.headcounts, "links": result.links_created})
+                    messages.success(
+                        request,
+                        _(
+                            "Imported: %(sites)s new sites, %(updated)s updated, "
+                            "%(headcounts)s headcount rows, %(links)s links."
+                        )
+                        % {
+                            "sites": result.sites_created,
+                            "updated": result.sites_updated,
+                            "headcounts": result.headcounts,
+                            "links": result.links_created,
+                        },
+                    )
                     return redirect("network:site_list")
                 status = 400
         else:
@@ -377,7 +430,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 def import_template_view(request: HttpRequest) -> HttpResponse:
     _membership(request)
     response = HttpResponse(
-        importers.template_workbook(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        importers.template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="ilm-network-import.xlsx"'
     return response

@@ -92,8 +92,9 @@ def test_cso_member_without_device_must_set_up_two_factor(client):
 
 
 def test_admin_with_device_proves_a_code_before_any_page(client):
-    membership = MembershipFactory(user__username="admin1", organisation=OrganisationFactory(kind="supplier"),
-                                   role="admin")
+    membership = MembershipFactory(
+        user__username="admin1", organisation=OrganisationFactory(kind="supplier"), role="admin"
+    )
     device = totp_device(membership.user)
     response = post_login(client, "admin1", PASSWORD)
     assert response["Location"] == "/accounts/login/verify/"
@@ -180,8 +181,9 @@ def test_admin_site_is_for_technical_partner_admins_with_two_factor(client):
     sign_in(client, admin)
     assert client.get("/admin/").status_code == 200
     other = Client()
-    sign_in(other, MembershipFactory(organisation=OrganisationFactory(kind="supplier"), role="admin",
-                                     user__is_staff=True))
+    sign_in(
+        other, MembershipFactory(organisation=OrganisationFactory(kind="supplier"), role="admin", user__is_staff=True)
+    )
     assert other.get("/admin/").status_code == 302
     unverified = Client()
     sign_in(unverified, admin, verified=False)

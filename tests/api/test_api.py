@@ -21,13 +21,15 @@ pytestmark = pytest.mark.django_db
 
 def token_for(membership, days: int = 30) -> str:
     _token, secret = account_services.api_token_create(
-        actor=membership, name="test", expires_at=timezone.now() + datetime.timedelta(days=days))
+        actor=membership, name="test", expires_at=timezone.now() + datetime.timedelta(days=days)
+    )
     return secret
 
 
 def api(client: Client, method: str, path: str, secret: str, data=None, **extra):
-    return getattr(client, method)(path, data=data, content_type="application/json",
-                                   HTTP_AUTHORIZATION=f"Bearer {secret}", **extra)
+    return getattr(client, method)(
+        path, data=data, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}", **extra
+    )
 
 
 def test_token_authenticates_acts_for_its_membership_and_records_use(client):
@@ -67,8 +69,13 @@ def test_token_of_a_revoked_membership_stops_working(client):
 def test_token_lifetime_is_limited_and_secret_shown_once(client):
     world = build_world()
     secret = token_for(world.members[("buyer", "viewer")])
-    too_long = api(client, "post", "/api/v1/tokens/", secret,
-                   {"name": "x", "expires_at": (timezone.now() + datetime.timedelta(days=400)).isoformat()})
+    too_long = api(
+        client,
+        "post",
+        "/api/v1/tokens/",
+        secret,
+        {"name": "x", "expires_at": (timezone.now() + datetime.timedelta(days=400)).isoformat()},
+    )
     assert too_long.status_code == 400
     assert "expires_at" in too_long.json()["error"]["fields"]
     created = api(client, "post", "/api/v1/tokens/", secret, {"name": "script"})
@@ -82,8 +89,13 @@ def test_validation_errors_use_one_format_and_save_nothing(client):
     world = build_world()
     secret = token_for(world.members[("supplier", "admin")])
     before = Site.objects.count()
-    response = api(client, "post", "/api/v1/sites/", secret,
-                   {"supplier": world.orgs["supplier"].pk, "name": "", "site_type": "spaceship", "country": "XX"})
+    response = api(
+        client,
+        "post",
+        "/api/v1/sites/",
+        secret,
+        {"supplier": world.orgs["supplier"].pk, "name": "", "site_type": "spaceship", "country": "XX"},
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["status"] == 400
@@ -185,9 +197,18 @@ def test_links_are_proposed_then_confirmed_by_the_other_side(client):
     supplier_admin = token_for(world.members[("supplier", "admin")])
     other_buyer = OrganisationFactory(kind="buyer", name="New Buyer Co")
     buyer_member = MembershipFactory(organisation=other_buyer, role="admin")
-    proposal = api(client, "post", "/api/v1/links/", supplier_admin, {
-        "kind": "supply", "provider": world.orgs["supplier"].pk, "counterpart_reference": other_buyer.reference,
-        "tier": 1})
+    proposal = api(
+        client,
+        "post",
+        "/api/v1/links/",
+        supplier_admin,
+        {
+            "kind": "supply",
+            "provider": world.orgs["supplier"].pk,
+            "counterpart_reference": other_buyer.reference,
+            "tier": 1,
+        },
+    )
     assert proposal.status_code == 201, proposal.json()
     assert proposal.json()["status"] == "proposed"
     buyer_secret = token_for(buyer_member)
@@ -205,10 +226,20 @@ def test_unknown_reference_and_invisible_ids_are_refused_alike(client):
     world = build_world()
     secret = token_for(world.members[("supplier", "admin")])
     outsider = world.outsiders["organisation"][1]
-    by_id = api(client, "post", "/api/v1/links/", secret, {"kind": "supply", "customer": outsider.pk,
-                                                           "provider": world.orgs["supplier"].pk, "tier": 1})
+    by_id = api(
+        client,
+        "post",
+        "/api/v1/links/",
+        secret,
+        {"kind": "supply", "customer": outsider.pk, "provider": world.orgs["supplier"].pk, "tier": 1},
+    )
     assert by_id.status_code == 400 and "customer" in by_id.json()["error"]["fields"]
-    by_ref = api(client, "post", "/api/v1/links/", secret, {"kind": "supply", "provider": world.orgs["supplier"].pk,
-                                                            "counterpart_reference": "ILM-NOPE-NOPE", "tier": 1})
+    by_ref = api(
+        client,
+        "post",
+        "/api/v1/links/",
+        secret,
+        {"kind": "supply", "provider": world.orgs["supplier"].pk, "counterpart_reference": "ILM-NOPE-NOPE", "tier": 1},
+    )
     assert by_ref.status_code == 400
     assert Link.objects.filter(customer=outsider, provider=world.orgs["supplier"]).count() == 0

@@ -98,6 +98,19 @@ class _Executor:
             cursor.execute(sql, params)
 
 
+def _restore_database() -> None:
+    """Put back what migrations made and a flush removed: the audit triggers and the reference data."""
+    from django.apps import apps
+
+    from ilm.network.models import Country
+
+    executor = _Executor()
+    _AUDIT_MIGRATION.down(None, executor)  # DROP ... IF EXISTS, so this can run any time
+    _AUDIT_MIGRATION.up(None, executor)
+    if not Country.objects.exists():
+        importlib.import_module("ilm.network.migrations.0002_reference_data").load(apps, executor)
+
+
 @pytest.fixture
 def e2e_db(chromium: Browser, live_server: Any) -> Iterator[None]:
     """A live-server test database with the reference data and the audit log's append-only triggers.
@@ -107,18 +120,18 @@ def e2e_db(chromium: Browser, live_server: Any) -> Iterator[None]:
     that, so the flush fails. Here the triggers are dropped just before the flush and put back at
     the start of the next test; the countries and industries the flush removes are loaded again.
     """
-    from ilm.network.models import Country
-
-    executor = _Executor()
-    _AUDIT_MIGRATION.down(None, executor)
-    _AUDIT_MIGRATION.up(None, executor)
-    if not Country.objects.exists():
-        from django.apps import apps
-
-        importlib.import_module("ilm.network.migrations.0002_reference_data").load(apps, executor)
+    _restore_database()
     cache.clear()  # rate-limit counters live in the cache and would leak from one test to the next
     yield
-    _AUDIT_MIGRATION.down(None, executor)
+    _AUDIT_MIGRATION.down(None, _Executor())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_database_as_found(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """After a module's last flush, restore triggers and reference data for any test that runs next."""
+    yield
+    with django_db_blocker.unblock():
+        _restore_database()
 
 
 @pytest.fixture
@@ -165,7 +178,7 @@ class Problems:
 class Person:
     """One browser context (one person's cookies) and its page."""
 
-    def __init__(self, ui: UI, name: str, viewport: dict[str, int]) -> None:
+    def __init__(self, ui: UI, name: str, viewport: dict[str, int], storage_state: Any = None) -> None:
         self.ui = ui
         self.name = name
         self.viewport = viewport
@@ -177,6 +190,7 @@ class Person:
             device_scale_factor=1,
             is_mobile=viewport["width"] < 500,
             has_touch=viewport["width"] < 500,
+            storage_state=storage_state,
         )
         self.context.set_default_timeout(15_000)
         self.context.expose_function("__ilmReportCsp", self._on_csp)
@@ -237,6 +251,12 @@ class Person:
             self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
             raise AssertionError(f"after submitting: at {self.path()}, expected {expect_path}; the page says: {errors}")
 
+    def settle(self) -> None:
+        """Wait until the page has loaded and any htmx request it started has been swapped in."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+
     def path(self) -> str:
         """The current URL's path, without the query string."""
         return re.sub(r"^https?://[^/]+", "", self.page.url).split("#")[0].split("?")[0]
@@ -296,8 +316,12 @@ class UI:
         self.people: list[Person] = []
         self.screenshots: list[Path] = []
 
-    def person(self, name: str = "person", viewport: dict[str, int] | None = None) -> Person:
-        person = Person(self, name, viewport or DESKTOP)
+    def person(
+        self, name: str = "person", viewport: dict[str, int] | None = None, *, same_session_as: Person | None = None
+    ) -> Person:
+        """A new browser context; `same_session_as` copies another's cookies (no second sign-in)."""
+        state = same_session_as.context.storage_state() if same_session_as else None
+        person = Person(self, name, viewport or DESKTOP, storage_state=state)
         self.people.append(person)
         return person
 

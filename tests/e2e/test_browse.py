@@ -28,6 +28,8 @@ def first_column(person) -> list[str]:
 
 
 def filter_with(person, **fields: str) -> None:
+    """Set the filter form's fields and press Filter. The form may reload the page or (htmx) swap in
+    the results; either way wait until the results are in."""
     form = person.main().locator("form.filters")
     for name, value in fields.items():
         control = form.locator(f"[name={name}]")
@@ -35,7 +37,9 @@ def filter_with(person, **fields: str) -> None:
             control.select_option(label=value)
         else:
             control.fill(value)
-    person.submit(form.locator("button[type=submit]"))
+        person.settle()
+    form.locator("button[type=submit]").click()
+    person.settle()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile-360"])

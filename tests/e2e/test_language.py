@@ -10,6 +10,7 @@ import pytest
 
 from ilm.accounts.models import User
 from ilm.network.models import Site
+from tests.e2e.conftest import MOBILE
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +81,15 @@ def test_switch_to_thai_and_burmese(ui, demo):
         assert html_lang(me) == "my"
         page_works(me, f"{name} (my)")
         me.snap(f"lang-my-{name}")
+
+    # The same session on a 360 px phone: Burmese script is tall; nothing may spill sideways.
+    phone = ui.person("buyer admin on a phone", MOBILE, same_session_as=me)
+    for path, name in [("/", "home"), (f"/network/sites/{site.pk}/", "site"), ("/network/links/", "links")]:
+        phone.goto(path)
+        assert html_lang(phone) == "my"
+        page_works(phone, f"{name} (my, phone)")
+        phone.snap(f"lang-my-{name}")
+        ui.check(phone.horizontal_overflow() <= 0, f"{name} in Burmese is wider than a 360 px phone")
 
     choose_language(me, "en")
     assert html_lang(me) == "en"

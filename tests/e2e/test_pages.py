@@ -209,7 +209,8 @@ def test_technical_partner_admin_manages_organisations_and_reads_audit_log(ui, d
     assert main.locator("table tbody tr").count() >= 10
     me.snap("audit-log")
     main.locator("#action").fill("organisation.")
-    me.submit(main.locator("form.filters button[type=submit]"))
+    main.locator("form.filters button[type=submit]").click()
+    me.settle()
     actions = {a.strip() for a in main.locator("table tbody tr td:nth-child(2)").all_inner_texts()}
     assert actions and all(a.startswith("organisation.") for a in actions), actions
     # Newest first: this test's edit and creation are on the first page.

@@ -16,3 +16,6 @@ class Person(models.Model):
     phone_index = BlindIndexField(source="phone", normalizer="tests.identityapp.models.normalize_phone")
     nationality = models.CharField(max_length=2, blank=True)
     history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"

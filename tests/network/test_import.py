@@ -35,15 +35,24 @@ def test_one_bad_row_saves_nothing_and_names_the_row():
     world = build_world()
     admin = world.members[("supplier", "admin")]
     before = Site.objects.count()
-    result = network_import(actor=admin, file=workbook({
-        "Sites": [SITE_HEADERS,
-                  ["Home supplier", "North plant", "factory", "TH", "Chonburi", ""],
-                  ["", "South plant", "processing plant", "Thailand", "Songkhla", ""],
-                  ["Home supplier", "Moon base", "spaceship", "TH", "", ""]],
-        "Headcounts": [["Supplier", "Site name", "As of", "Gender", "Nationality", "Workers"],
-                       ["Home supplier", "North plant", "2026-01-31", "female", "MM", "12"],
-                       ["Home supplier", "North plant", "31/01/2026", "male", "MM", "-3"]],
-    }))
+    result = network_import(
+        actor=admin,
+        file=workbook(
+            {
+                "Sites": [
+                    SITE_HEADERS,
+                    ["Home supplier", "North plant", "factory", "TH", "Chonburi", ""],
+                    ["", "South plant", "processing plant", "Thailand", "Songkhla", ""],
+                    ["Home supplier", "Moon base", "spaceship", "TH", "", ""],
+                ],
+                "Headcounts": [
+                    ["Supplier", "Site name", "As of", "Gender", "Nationality", "Workers"],
+                    ["Home supplier", "North plant", "2026-01-31", "female", "MM", "12"],
+                    ["Home supplier", "North plant", "31/01/2026", "male", "MM", "-3"],
+                ],
+            }
+        ),
+    )
     assert not result.ok
     problems = {(e.sheet, e.row, e.column) for e in result.errors}
     assert ("Sites", 4, "site_type") in problems
@@ -56,17 +65,36 @@ def test_one_bad_row_saves_nothing_and_names_the_row():
 def test_good_workbook_creates_updates_and_links():
     world = build_world()
     admin = world.members[("tp", "admin")]
-    result = network_import(actor=admin, file=workbook({
-        "Sites": [SITE_HEADERS,
-                  ["Home supplier", "North plant", "Factory", "th", "Chonburi", "1 Road"],
-                  ["Home supplier", "Home supplier plant", "processing_plant", "TH", "Samut Sakhon", ""]],
-        "Headcounts": [["Supplier", "Site name", "As of", "Gender", "Nationality", "Workers"],
-                       ["Home supplier", "North plant", "2026-01-31", "female", "Myanmar", 12],
-                       ["Home supplier", "North plant", "2026-01-31", "male", "MM", 8]],
-        "Links": [["Kind", "Customer", "Provider", "Tier", "MSA status", "Disclosed to buyers", "Active from",
-                   "Active until"],
-                  ["supply", "Home buyer", "Home upstream", "2", "", "", "2025-01-01", ""]],
-    }))
+    result = network_import(
+        actor=admin,
+        file=workbook(
+            {
+                "Sites": [
+                    SITE_HEADERS,
+                    ["Home supplier", "North plant", "Factory", "th", "Chonburi", "1 Road"],
+                    ["Home supplier", "Home supplier plant", "processing_plant", "TH", "Samut Sakhon", ""],
+                ],
+                "Headcounts": [
+                    ["Supplier", "Site name", "As of", "Gender", "Nationality", "Workers"],
+                    ["Home supplier", "North plant", "2026-01-31", "female", "Myanmar", 12],
+                    ["Home supplier", "North plant", "2026-01-31", "male", "MM", 8],
+                ],
+                "Links": [
+                    [
+                        "Kind",
+                        "Customer",
+                        "Provider",
+                        "Tier",
+                        "MSA status",
+                        "Disclosed to buyers",
+                        "Active from",
+                        "Active until",
+                    ],
+                    ["supply", "Home buyer", "Home upstream", "2", "", "", "2025-01-01", ""],
+                ],
+            }
+        ),
+    )
     assert result.ok, result.errors
     assert (result.sites_created, result.sites_updated, result.headcounts, result.links_created) == (1, 1, 2, 1)
     assert Site.objects.get(name="Home supplier plant").site_type == "processing_plant"
@@ -75,8 +103,10 @@ def test_good_workbook_creates_updates_and_links():
 
 def test_supplier_cannot_import_sites_for_others():
     world = build_world()
-    result = network_import(actor=world.members[("supplier", "admin")], file=workbook({
-        "Sites": [SITE_HEADERS, ["Home upstream", "Sneaky", "factory", "TH", "", ""]]}))
+    result = network_import(
+        actor=world.members[("supplier", "admin")],
+        file=workbook({"Sites": [SITE_HEADERS, ["Home upstream", "Sneaky", "factory", "TH", "", ""]]}),
+    )
     assert not result.ok and result.errors[0].column == "supplier"
 
 
@@ -94,9 +124,18 @@ def test_missing_columns_and_non_xlsx_files_get_clear_errors(client):
 def test_the_page_shows_the_row_report(client):
     world = build_world()
     sign_in(client, world.members[("supplier", "admin")])
-    upload = SimpleUploadedFile("sites.xlsx", workbook({"Sites": [
-        SITE_HEADERS, ["Home supplier", "Ok plant", "factory", "TH", "", ""],
-        ["Home supplier", "Bad plant", "factory", "Atlantis", "", ""]]}).read())
+    upload = SimpleUploadedFile(
+        "sites.xlsx",
+        workbook(
+            {
+                "Sites": [
+                    SITE_HEADERS,
+                    ["Home supplier", "Ok plant", "factory", "TH", "", ""],
+                    ["Home supplier", "Bad plant", "factory", "Atlantis", "", ""],
+                ]
+            }
+        ).read(),
+    )
     response = client.post("/network/import/", {"file": upload})
     assert response.status_code == 400
     page = response.content.decode()

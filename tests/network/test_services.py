@@ -21,8 +21,9 @@ def test_only_the_technical_partner_creates_organisations():
     world = build_world()
     with pytest.raises(PermissionDenied):
         services.organisation_create(actor=world.members[("cso", "admin")], name="X", kind="supplier")
-    org = services.organisation_create(actor=world.members[("tp", "admin")], name="New Co", kind="supplier",
-                                       countries=[country("TH")])
+    org = services.organisation_create(
+        actor=world.members[("tp", "admin")], name="New Co", kind="supplier", countries=[country("TH")]
+    )
     assert AuditEvent.objects.filter(action="organisation.created", object_id=str(org.pk)).exists()
     with pytest.raises(ValidationError):
         services.organisation_create(actor=world.members[("tp", "admin")], name="Agency", kind="recruitment_agency")
@@ -47,18 +48,30 @@ def test_org_admin_edits_own_organisation_only_and_conflicts_are_caught():
 def test_sites_are_created_by_their_supplier_and_validated():
     world = build_world()
     responder = world.members[("supplier", "responder")]
-    site = services.site_create(actor=responder, supplier=world.orgs["supplier"], name="New line",
-                                site_type="factory", country=country("TH"))
+    site = services.site_create(
+        actor=responder, supplier=world.orgs["supplier"], name="New line", site_type="factory", country=country("TH")
+    )
     assert site.pk
     with pytest.raises(PermissionDenied):
-        services.site_create(actor=responder, supplier=world.orgs["upstream"], name="X", site_type="factory",
-                             country=country("TH"))
+        services.site_create(
+            actor=responder, supplier=world.orgs["upstream"], name="X", site_type="factory", country=country("TH")
+        )
     with pytest.raises(ValidationError):
-        services.site_create(actor=responder, supplier=world.orgs["supplier"], name="New line", site_type="factory",
-                             country=country("TH"))  # duplicate name
+        services.site_create(
+            actor=responder,
+            supplier=world.orgs["supplier"],
+            name="New line",
+            site_type="factory",
+            country=country("TH"),
+        )  # duplicate name
     with pytest.raises(ValidationError):
-        services.site_create(actor=world.members[("tp", "admin")], supplier=world.orgs["buyer"], name="Shop",
-                             site_type="factory", country=country("TH"))
+        services.site_create(
+            actor=world.members[("tp", "admin")],
+            supplier=world.orgs["buyer"],
+            name="Shop",
+            site_type="factory",
+            country=country("TH"),
+        )
 
 
 def test_headcount_replaces_a_date_and_refuses_bad_cells():
@@ -66,16 +79,18 @@ def test_headcount_replaces_a_date_and_refuses_bad_cells():
     admin = world.members[("supplier", "admin")]
     site = world.sites["supplier"]
     day = datetime.date(2026, 6, 30)
-    services.headcount_record(actor=admin, site=site, as_of=day,
-                              cells=[("female", country("MM"), 10), ("male", country("MM"), 5)])
+    services.headcount_record(
+        actor=admin, site=site, as_of=day, cells=[("female", country("MM"), 10), ("male", country("MM"), 5)]
+    )
     services.headcount_record(actor=admin, site=site, as_of=day, cells=[("female", country("KH"), 7)])
     assert list(HeadcountSnapshot.objects.filter(site=site, as_of=day).values_list("count", flat=True)) == [7]
     for cells in ([("female", country("MM"), -1)], [], [("female", country("MM"), 1), ("female", country("MM"), 2)]):
         with pytest.raises(ValidationError):
             services.headcount_record(actor=admin, site=site, as_of=day, cells=cells)
     with pytest.raises(ValidationError):
-        services.headcount_record(actor=admin, site=site, as_of=datetime.date(2999, 1, 1),
-                                  cells=[("female", country("MM"), 1)])
+        services.headcount_record(
+            actor=admin, site=site, as_of=datetime.date(2999, 1, 1), cells=[("female", country("MM"), 1)]
+        )
     assert HeadcountSnapshot.objects.filter(site=site, as_of=day).count() == 1
 
 
@@ -84,22 +99,36 @@ def test_link_rules():
     supplier_admin = world.members[("supplier", "admin")]
     o = world.orgs
     with pytest.raises(ValidationError):  # wrong kinds
-        services.link_propose(actor=supplier_admin, kind="supply", customer=o["supplier"], provider=o["upstream"],
-                              tier=1)
+        services.link_propose(
+            actor=supplier_admin, kind="supply", customer=o["supplier"], provider=o["upstream"], tier=1
+        )
     with pytest.raises(ValidationError):  # duplicate open link
         services.link_propose(actor=supplier_admin, kind="upstream", customer=o["supplier"], provider=o["upstream"])
     with pytest.raises(PermissionDenied):  # not a party
-        services.link_propose(actor=supplier_admin, kind="supply", customer=o["buyer"],
-                              provider=world.outsiders["organisation"][0], tier=1)
+        services.link_propose(
+            actor=supplier_admin,
+            kind="supply",
+            customer=o["buyer"],
+            provider=world.outsiders["organisation"][0],
+            tier=1,
+        )
     with pytest.raises(ValidationError):  # origin agency cannot be the customer of a destination agency
-        services.link_propose(actor=world.members[("tp", "admin")], kind="recruitment", customer=o["origin_agency"],
-                              provider=o["destination_agency"])
-    link = services.link_propose(actor=world.members[("tp", "admin")], kind="supply", customer=o["buyer"],
-                                 provider=o["upstream"], tier=2)
+        services.link_propose(
+            actor=world.members[("tp", "admin")],
+            kind="recruitment",
+            customer=o["origin_agency"],
+            provider=o["destination_agency"],
+        )
+    link = services.link_propose(
+        actor=world.members[("tp", "admin")], kind="supply", customer=o["buyer"], provider=o["upstream"], tier=2
+    )
     assert link.status == LinkStatus.CONFIRMED
     with pytest.raises(PermissionDenied):  # only the employer decides disclosure
-        services.link_update(actor=world.members[("destination_agency", "admin")], link=world.links["recruitment"],
-                             disclosed_to_buyers=False)
+        services.link_update(
+            actor=world.members[("destination_agency", "admin")],
+            link=world.links["recruitment"],
+            disclosed_to_buyers=False,
+        )
     services.link_update(actor=supplier_admin, link=world.links["recruitment"], msa_status="reviewed")
     assert Link.objects.get(pk=world.links["recruitment"].pk).msa_status == "reviewed"
 
@@ -107,12 +136,14 @@ def test_link_rules():
 def test_declined_proposal_grants_nothing_and_can_be_proposed_again():
     world = build_world()
     o = world.orgs
-    proposal = services.link_propose(actor=world.members[("upstream", "admin")], kind="supply", customer=o["buyer"],
-                                     provider=o["upstream"], tier=1)
+    proposal = services.link_propose(
+        actor=world.members[("upstream", "admin")], kind="supply", customer=o["buyer"], provider=o["upstream"], tier=1
+    )
     declined = services.link_confirm(actor=world.members[("buyer", "admin")], link=proposal, accept=False)
     assert declined.status == LinkStatus.DECLINED
-    again = services.link_propose(actor=world.members[("upstream", "admin")], kind="supply", customer=o["buyer"],
-                                  provider=o["upstream"], tier=1)
+    again = services.link_propose(
+        actor=world.members[("upstream", "admin")], kind="supply", customer=o["buyer"], provider=o["upstream"], tier=1
+    )
     assert again.status == LinkStatus.PROPOSED
     with pytest.raises(PermissionDenied):
         services.link_confirm(actor=world.members[("buyer", "viewer")], link=again)

@@ -9,7 +9,6 @@ import ilm.core.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,34 +17,55 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', ilm.core.fields.EncryptedTextField(blank=True, purpose='tests.person.name')),
-                ('phone', ilm.core.fields.EncryptedTextField(blank=True, purpose='tests.person.phone')),
-                ('phone_index', ilm.core.fields.BlindIndexField(normalizer='tests.identityapp.models.normalize_phone', source='phone')),
-                ('nationality', models.CharField(blank=True, max_length=2)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", ilm.core.fields.EncryptedTextField(blank=True, purpose="tests.person.name")),
+                ("phone", ilm.core.fields.EncryptedTextField(blank=True, purpose="tests.person.phone")),
+                (
+                    "phone_index",
+                    ilm.core.fields.BlindIndexField(
+                        normalizer="tests.identityapp.models.normalize_phone", source="phone"
+                    ),
+                ),
+                ("nationality", models.CharField(blank=True, max_length=2)),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', ilm.core.fields.EncryptedTextField(blank=True, purpose='tests.person.name')),
-                ('phone', ilm.core.fields.EncryptedTextField(blank=True, purpose='tests.person.phone')),
-                ('phone_index', ilm.core.fields.BlindIndexField(normalizer='tests.identityapp.models.normalize_phone', source='phone')),
-                ('nationality', models.CharField(blank=True, max_length=2)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", ilm.core.fields.EncryptedTextField(blank=True, purpose="tests.person.name")),
+                ("phone", ilm.core.fields.EncryptedTextField(blank=True, purpose="tests.person.phone")),
+                (
+                    "phone_index",
+                    ilm.core.fields.BlindIndexField(
+                        normalizer="tests.identityapp.models.normalize_phone", source="phone"
+                    ),
+                ),
+                ("nationality", models.CharField(blank=True, max_length=2)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical persons',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical persons",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

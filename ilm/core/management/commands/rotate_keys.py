@@ -36,13 +36,16 @@ class Command(BaseCommand):
             changed = self._rotate_model(model, fields, primary, dry_run)
             total += changed
             if changed:
-                self.stdout.write(f"{model._meta.label}: {changed} rows {'to re-encrypt' if dry_run else 're-encrypted'}")
+                self.stdout.write(
+                    f"{model._meta.label}: {changed} rows {'to re-encrypt' if dry_run else 're-encrypted'}"
+                )
         if not dry_run:
             audit.record("keys.rotated", actor_label="manage.py", detail={"rows": total, "key_id": primary})
         self.stdout.write(self.style.SUCCESS(f"Done: {total} rows {'need' if dry_run else 'now use'} key {primary!r}."))
 
-    def _rotate_model(self, model: type[models.Model], fields: list[EncryptedTextField], primary: str,
-                      dry_run: bool) -> int:
+    def _rotate_model(
+        self, model: type[models.Model], fields: list[EncryptedTextField], primary: str, dry_run: bool
+    ) -> int:
         manager = model._default_manager
         raw = {f"_raw_{f.attname}": Cast(f.attname, output_field=models.TextField()) for f in fields}
         indexes = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
@@ -51,15 +54,22 @@ class Command(BaseCommand):
         while True:
             with transaction.atomic():
                 # Rows are locked while they are re-encrypted: a concurrent edit waits, never gets lost.
-                pks = list(manager.order_by("pk").filter(**({"pk__gt": last_pk} if last_pk is not None else {}))
-                           .values_list("pk", flat=True)[:BATCH])
+                pks = list(
+                    manager.order_by("pk")
+                    .filter(**({"pk__gt": last_pk} if last_pk is not None else {}))
+                    .values_list("pk", flat=True)[:BATCH]
+                )
                 if not pks:
                     return changed
                 last_pk = pks[-1]
                 batch = list(manager.select_for_update().filter(pk__in=pks).order_by("pk").annotate(**raw))
                 for obj in batch:
-                    stale = [f for f in fields
-                             if getattr(obj, f"_raw_{f.attname}") and crypto.key_id_of(getattr(obj, f"_raw_{f.attname}")) != primary]
+                    stale = [
+                        f
+                        for f in fields
+                        if getattr(obj, f"_raw_{f.attname}")
+                        and crypto.key_id_of(getattr(obj, f"_raw_{f.attname}")) != primary
+                    ]
                     updates: dict[str, Any] = {f.attname: getattr(obj, f.attname) for f in stale}
                     for index in indexes:
                         digest = index.compute(getattr(obj, index.source))

@@ -43,5 +43,8 @@ class Command(BaseCommand):
                 account_services.membership_create(actor=None, user=user, organisation=org, role="admin")
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {org.name} and administrator {username}. Sign in to set up two-factor sign-in."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {org.name} and administrator {username}. Sign in to set up two-factor sign-in."
+            )
+        )

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,13 @@ from ilm.network.models import (
 )
 
 HEADCOUNT_DATE = datetime.date(2026, 9, 30)
-ROLE_SLUG = {"admin": "admin", "case_manager": "manager", "caseworker": "caseworker", "responder": "responder",
-             "viewer": "viewer"}
+ROLE_SLUG = {
+    "admin": "admin",
+    "case_manager": "manager",
+    "caseworker": "caseworker",
+    "responder": "responder",
+    "viewer": "viewer",
+}
 
 
 def _derive(*parts: str, length: int = 32) -> bytes:
@@ -61,18 +67,24 @@ class Command(BaseCommand):
             self.actor = self._member(tp, "admin", "secretariat")
             for role in ROLES_BY_KIND[OrgKind.TECHNICAL_PARTNER][1:]:
                 self._member(tp, role, "secretariat")
-            for spec in data.CSOS:
-                org = self._organisation(spec, OrgKind.CSO)
-                for provider, name, address, languages in spec["channels"]:
+            for cso_spec in data.CSOS:
+                org = self._organisation(cso_spec, OrgKind.CSO)
+                for provider, name, address, languages in cso_spec["channels"]:
                     if not Channel.objects.filter(cso=org, name=name).exists():
-                        services.channel_create(actor=self.actor, cso=org, provider=provider, name=name,
-                                                public_address=address, languages=languages,
-                                                credentials=json.dumps({"token": _derive(name).hex()}))
+                        services.channel_create(
+                            actor=self.actor,
+                            cso=org,
+                            provider=provider,
+                            name=name,
+                            public_address=address,
+                            languages=languages,
+                            credentials=json.dumps({"token": _derive(name).hex()}),
+                        )
             for spec in data.BUYERS:
                 self._organisation(spec, OrgKind.BUYER)
-            for spec in data.SUPPLIERS:
-                org = self._organisation(spec, OrgKind.SUPPLIER)
-                for site_spec in spec["sites"]:
+            for supplier_spec in data.SUPPLIERS:
+                org = self._organisation(supplier_spec, OrgKind.SUPPLIER)
+                for site_spec in supplier_spec["sites"]:
                     self._site(org, *site_spec)
             for spec in data.AGENCIES:
                 self._organisation(spec, OrgKind.RECRUITMENT_AGENCY)
@@ -80,17 +92,28 @@ class Command(BaseCommand):
                 self._link(kind, customer, provider, dict(link_options))
             for cso, other in data.COLLABORATIONS:
                 if not Collaboration.objects.filter(cso=self.orgs[cso], organisation=self.orgs[other]).exists():
-                    services.collaboration_create(actor=self.actor, cso=self.orgs[cso], organisation=self.orgs[other],
-                                                  since=datetime.date(2024, 1, 15))
-            all_specs = [(s, OrgKind.CSO) for s in data.CSOS] + [(s, OrgKind.BUYER) for s in data.BUYERS] + [
-                (s, OrgKind.SUPPLIER) for s in data.SUPPLIERS] + [(s, OrgKind.RECRUITMENT_AGENCY) for s in data.AGENCIES]
+                    services.collaboration_create(
+                        actor=self.actor,
+                        cso=self.orgs[cso],
+                        organisation=self.orgs[other],
+                        since=datetime.date(2024, 1, 15),
+                    )
+            all_specs: Sequence[tuple[data.OrgSpec, str]] = (
+                [(s, OrgKind.CSO) for s in data.CSOS]
+                + [(s, OrgKind.BUYER) for s in data.BUYERS]
+                + [(s, OrgKind.SUPPLIER) for s in data.SUPPLIERS]
+                + [(s, OrgKind.RECRUITMENT_AGENCY) for s in data.AGENCIES]
+            )
             for spec, kind in all_specs:
                 for role in ROLES_BY_KIND[kind]:
                     self._member(self.orgs[spec["slug"]], role, spec["slug"])
         self._write_credentials(Path(options["credentials"]))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo network ready: {Organisation.objects.count()} organisations, {Site.objects.count()} sites, "
-            f"{Link.objects.count()} links, {len(self.credentials)} users. Sign-ins: {options['credentials']}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo network ready: {Organisation.objects.count()} organisations, {Site.objects.count()} sites, "
+                f"{Link.objects.count()} links, {len(self.credentials)} users. Sign-ins: {options['credentials']}"
+            )
+        )
 
     # --- organisations, sites, links ------------------------------------------------------
 
@@ -103,11 +126,14 @@ class Command(BaseCommand):
         self.orgs[spec["slug"]] = org
         return org
 
-    def _organisation(self, spec: dict[str, Any], kind: str) -> Organisation:
+    def _organisation(self, spec: data.OrgSpec, kind: str) -> Organisation:
         org = Organisation.objects.filter(kind=kind, name=spec["name"]).first()
         if org is None:
             org = services.organisation_create(
-                actor=self.actor, name=spec["name"], kind=kind, subkind=spec.get("subkind", ""),
+                actor=self.actor,
+                name=spec["name"],
+                kind=kind,
+                subkind=spec.get("subkind", ""),
                 countries=Country.objects.filter(code__in=spec["countries"]),
                 industries=Industry.objects.filter(code__in=spec.get("industries", [])),
                 website=f"https://{spec['slug']}.example.org",
@@ -115,12 +141,26 @@ class Command(BaseCommand):
         self.orgs[spec["slug"]] = org
         return org
 
-    def _site(self, supplier: Organisation, name: str, site_type: str, country: str, province: str, workers: int,
-              mix: dict[str, float]) -> None:
+    def _site(
+        self,
+        supplier: Organisation,
+        name: str,
+        site_type: str,
+        country: str,
+        province: str,
+        workers: int,
+        mix: dict[str, float],
+    ) -> None:
         site = Site.objects.filter(supplier=supplier, name=name).first()
         if site is None:
-            site = services.site_create(actor=self.actor, supplier=supplier, name=name, site_type=site_type,
-                                        country=Country.objects.get(code=country), province=province)
+            site = services.site_create(
+                actor=self.actor,
+                supplier=supplier,
+                name=name,
+                site_type=site_type,
+                country=Country.objects.get(code=country),
+                province=province,
+            )
         if HeadcountSnapshot.objects.filter(site=site, as_of=HEADCOUNT_DATE).exists():
             return
         female = data.FEMALE_SHARE.get(site_type, 0.5)
@@ -144,8 +184,14 @@ class Command(BaseCommand):
             proposer = self._member(customer, "admin", customer_slug)
             services.link_propose(actor=proposer, kind=kind, customer=customer, provider=provider, **options)
         else:
-            services.link_propose(actor=self.actor, kind=kind, customer=customer, provider=provider,
-                                  start_date=datetime.date(2024, 1, 1), **options)
+            services.link_propose(
+                actor=self.actor,
+                kind=kind,
+                customer=customer,
+                provider=provider,
+                start_date=datetime.date(2024, 1, 1),
+                **options,
+            )
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -154,9 +200,13 @@ class Command(BaseCommand):
         password = base64.urlsafe_b64encode(_derive(username, "password", length=12)).decode() + "-Demo"
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, email=f"{username}@demo.ilm.invalid", first_name=slug.replace("-", " ").title(),
-                        last_name=ROLE_SLUG[role].title(),
-                        is_staff=org.kind == OrgKind.TECHNICAL_PARTNER and role == "admin")
+            user = User(
+                username=username,
+                email=f"{username}@demo.ilm.invalid",
+                first_name=slug.replace("-", " ").title(),
+                last_name=ROLE_SLUG[role].title(),
+                is_staff=org.kind == OrgKind.TECHNICAL_PARTNER and role == "admin",
+            )
             user.set_password(password)
             user.save()
         membership = Membership.objects.active().filter(user=user, organisation=org).first()
@@ -166,19 +216,34 @@ class Command(BaseCommand):
         if requires_two_factor(org.kind, role):
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is None:
-                device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True,
-                                                   key=_derive(username, "totp", length=20).hex())
+                device = TOTPDevice.objects.create(
+                    user=user, name="Demo authenticator", confirmed=True, key=_derive(username, "totp", length=20).hex()
+                )
             totp_secret = device.secret_base32
         prefix = _derive(username, "token-prefix", length=6).hex()
-        secret = f"{ApiToken.PREFIX}_{prefix}_{base64.urlsafe_b64encode(_derive(username, 'token')).decode().rstrip('=')}"
+        secret = (
+            f"{ApiToken.PREFIX}_{prefix}_{base64.urlsafe_b64encode(_derive(username, 'token')).decode().rstrip('=')}"
+        )
         if not ApiToken.objects.filter(prefix=prefix).exists():
-            ApiToken.objects.create(membership=membership, name="Demo token", prefix=prefix,
-                                    digest=ApiToken.digest_for(secret),
-                                    expires_at=timezone.now() + datetime.timedelta(days=365))
+            ApiToken.objects.create(
+                membership=membership,
+                name="Demo token",
+                prefix=prefix,
+                digest=ApiToken.digest_for(secret),
+                expires_at=timezone.now() + datetime.timedelta(days=365),
+            )
         if not any(c["username"] == username for c in self.credentials):
-            self.credentials.append({"username": username, "password": password, "org": org.name,
-                                     "org_kind": org.kind, "role": role, "api_token": secret,
-                                     "totp_secret": totp_secret})
+            self.credentials.append(
+                {
+                    "username": username,
+                    "password": password,
+                    "org": org.name,
+                    "org_kind": org.kind,
+                    "role": role,
+                    "api_token": secret,
+                    "totp_secret": totp_secret,
+                }
+            )
         return membership
 
     def _write_credentials(self, path: Path) -> None:
@@ -186,7 +251,11 @@ class Command(BaseCommand):
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            json.dump(sorted(self.credentials, key=lambda c: (c["org_kind"], c["org"], c["role"])), handle,
-                      indent=2, ensure_ascii=False)
+            json.dump(
+                sorted(self.credentials, key=lambda c: (c["org_kind"], c["org"], c["role"])),
+                handle,
+                indent=2,
+                ensure_ascii=False,
+            )
             handle.write("\n")
         tmp.replace(path)
