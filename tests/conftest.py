@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -28,21 +29,47 @@ def sign_in(client: Client, membership: Membership, *, verified: bool = True) ->
     return client
 
 
-def _set_audit_triggers(enabled: bool) -> None:
-    """Transactional tests end with a flush of every table, which the append-only audit log refuses.
-    Around those tests only, the triggers are lifted for the flush and restored before the next test."""
-    import importlib
+class _Executor:
+    """Enough of a schema editor to run a migration's RunPython functions against the test database."""
 
-    from django.db import connection
+    def __init__(self) -> None:
+        from django.db import connection
 
+        self.connection = connection
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def set_audit_triggers(enabled: bool) -> None:
+    """Transactional tests (and the live server) end with a flush of every table, which the append-only
+    audit log refuses. Around those tests only, the triggers are lifted for the flush."""
     migration = importlib.import_module("ilm.core.migrations.0002_audit_append_only")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE core_auditevent {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
-        elif connection.vendor == "sqlite":
-            statements = migration.SQLITE_UP if enabled else migration.SQLITE_DOWN
-            for statement in statements:
-                cursor.execute(statement.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS "))
+    executor = _Executor()
+    migration.down(None, executor)  # DROP ... IF EXISTS: safe to run any time
+    if enabled:
+        migration.up(None, executor)
+
+
+def restore_database() -> None:
+    """Put back what migrations made and a flush removed: the audit triggers and the reference data."""
+    from django.apps import apps
+
+    from ilm.network.models import Country
+
+    set_audit_triggers(True)
+    if not Country.objects.exists():
+        importlib.import_module("ilm.network.migrations.0002_reference_data").load(apps, _Executor())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Rate-limit and throttle counters live in the cache; user ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -54,13 +81,21 @@ def _audit_log_flushable(request: pytest.FixtureRequest) -> Any:
     if not transactional:
         if marker is not None:
             request.getfixturevalue("db")
-            _set_audit_triggers(True)  # inside the test's transaction: undone with it
+            restore_database()  # inside the test's transaction when a flush came before: undone with it
         yield
         return
     request.getfixturevalue("transactional_db")  # set up inside this fixture, so torn down (flushed) after it
-    _set_audit_triggers(True)
+    restore_database()
     yield
-    _set_audit_triggers(False)
+    set_audit_triggers(False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_database_as_found(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """After a module's last test (and its flush, if any), restore triggers and reference data."""
+    yield
+    with django_db_blocker.unblock():
+        restore_database()
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ilm.core.middleware.RequestContextMiddleware",
+    "ilm.core.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -251,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["ilm.api.throttling.DefaultScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"tokens": "20/hour", "default": "600/minute"},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ilm.api.parsers.StrictJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -279,7 +280,10 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "ilm.network.models.Gender",
         "ChannelProviderEnum": "ilm.network.models.ChannelProvider",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ilm.api.schema.strip_database_integer_limits",
+    ],
 }
 
 # --- Logging: never log request bodies or identity values -----------------------

@@ -4,12 +4,12 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ilm.accounts import tasks
+from ilm.core.languages import language_choices
 from ilm.core.permissions import ROLES_BY_KIND, Role
 
 
@@ -104,7 +104,7 @@ class ApiTokenForm(forms.Form):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -37,3 +37,26 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal API token (`ilm_<prefix>_<secret>`), created on the API tokens page.",
         }
+
+
+# Integer bounds that come from the database column type, not from ILM's rules. They differ between
+# SQLite and PostgreSQL, and the committed schema must be the same whichever database generated it.
+_DATABASE_INTEGER_LIMITS = {2**15 - 1, -(2**15), 2**31 - 1, -(2**31), 2**63 - 1, -(2**63)}
+
+
+def strip_database_integer_limits(result: Any, generator: Any, request: Any, public: Any) -> Any:
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("maximum", "minimum"):
+                if isinstance(node.get(key), int) and node[key] in _DATABASE_INTEGER_LIMITS:
+                    del node[key]
+            if node.get("format") == "int64":  # derived from the same column ranges
+                del node["format"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -47,3 +47,23 @@ class NoStoreMiddleware:
             patch_cache_control(response, no_store=True, private=True, max_age=0)
             response["Pragma"] = "no-cache"
         return response
+
+
+class RejectNullBytesMiddleware:
+    """No legitimate request carries a NUL byte in its path or query string; PostgreSQL cannot store one.
+    Answer 400 at the door instead of failing deep inside a query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in raw or "\x00" in raw:
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("The request contains a null character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"status": 400, "code": "invalid", "message": message}}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

@@ -406,6 +406,18 @@ class SiteViewSet(ReadOnlyScopedViewSet):
     output_serializer = SiteOut
     filterset_class = SiteFilter
 
+    def paginate_queryset(self, queryset: Any) -> list[Site] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.attach_headcounts(page)
+
+    def get_object(self) -> Site:
+        site: Site = super().get_object()
+        selectors.attach_headcounts([site])
+        return site
+
+    def reload(self, obj: Any) -> Any:
+        return selectors.attach_headcounts([super().reload(obj)])[0]
+
     @extend_schema(request=SiteIn, responses={201: SiteOut})
     def create(self, request: Request) -> Response:
         site = services.site_create(actor=self.membership, **self.validated(SiteIn))

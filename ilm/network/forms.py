@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.forms import VersionedForm
 from ilm.core.permissions import OrgKind
+from ilm.core.widgets import FastSelect, FastSelectMultiple
 from ilm.network import selectors
 from ilm.network.models import (
     Country,
@@ -19,29 +21,64 @@ from ilm.network.models import (
     SiteType,
     Subkind,
     Tier,
+    babel_locale,
 )
 
 
-class CountryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj)
+@lru_cache(maxsize=16)
+def _country_names(language: str) -> tuple[tuple[str, str], ...]:
+    """(code, name in the language) for every country, sorted by name; computed once per language."""
+    territories = babel_locale(language).territories
+    names = [(code, str(territories.get(code, name))) for code, name in Country.objects.values_list("code", "name")]
+    return tuple(sorted(names, key=lambda pair: pair[1].casefold()))
 
 
-class CountryMultipleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj)
+def country_choices() -> tuple[tuple[str, str], ...]:
+    return _country_names(translation.get_language() or "en")
 
 
-def _countries() -> QuerySet[Country]:
-    return selectors.country_list()
+def _code(value: Any) -> Any:
+    return value.pk if isinstance(value, Country) else value
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """A country by ISO code, listed by name in the reader's language; cleans to a Country."""
+
+    widget = FastSelect
+
+    def __init__(self, *, empty_label: Any = "—", **kwargs: Any) -> None:
+        self.empty_label = empty_label
+        super().__init__(choices=self._choices_with_empty, **kwargs)
+
+    def _choices_with_empty(self) -> list[tuple[str, Any]]:
+        return [("", self.empty_label), *country_choices()]
+
+    def prepare_value(self, value: Any) -> Any:
+        return _code(value)
+
+    def clean(self, value: Any) -> Country | None:
+        code = super().clean(_code(value))
+        return Country.objects.get(pk=code) if code else None
+
+
+class CountryMultipleField(forms.MultipleChoiceField):
+    widget = FastSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=country_choices, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return [_code(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+    def clean(self, value: Any) -> list[Country]:
+        codes = super().clean([_code(v) for v in value] if isinstance(value, (list, tuple)) else value)
+        return list(Country.objects.filter(pk__in=codes))
 
 
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrgKind.choices])
-    country = CountryChoiceField(
-        label=_("Country"), required=False, queryset=_countries(), to_field_name="code", empty_label=_("All countries")
-    )
+    country = CountryChoiceField(label=_("Country"), required=False, empty_label=_("All countries"))
     industry = forms.ModelChoiceField(
         label=_("Industry"), required=False, queryset=Industry.objects.all(), empty_label=_("All industries")
     )
@@ -57,10 +94,7 @@ class OrganisationForm(VersionedForm):
         help_text=_("For CSOs, recruitment agencies and buyers."),
     )
     countries = CountryMultipleField(
-        label=_("Countries of operation"),
-        queryset=_countries(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Countries of operation"), required=False, widget=FastSelectMultiple(attrs={"size": 8})
     )
     industries = forms.ModelMultipleChoiceField(
         label=_("Industries"), queryset=Industry.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -78,9 +112,7 @@ class OrganisationForm(VersionedForm):
 
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = CountryChoiceField(
-        label=_("Country"), required=False, queryset=_countries(), to_field_name="code", empty_label=_("All countries")
-    )
+    country = CountryChoiceField(label=_("Country"), required=False, empty_label=_("All countries"))
     site_type = forms.ChoiceField(
         label=_("Site type"), required=False, choices=[("", _("All types")), *SiteType.choices]
     )
@@ -90,7 +122,7 @@ class SiteForm(VersionedForm):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Organisation.objects.none())
     name = forms.CharField(label=_("Name"), max_length=200)
     site_type = forms.ChoiceField(label=_("Site type"), choices=SiteType.choices)
-    country = CountryChoiceField(label=_("Country"), queryset=_countries())
+    country = CountryChoiceField(label=_("Country"))
     province = forms.CharField(label=_("Province"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -112,8 +144,8 @@ class HeadcountForm(forms.Form):
 
 
 class HeadcountCellForm(forms.Form):
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
-    nationality = CountryChoiceField(label=_("Nationality"), queryset=_countries())
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices])
+    nationality = CountryChoiceField(label=_("Nationality"))
     count = forms.IntegerField(label=_("Workers"), min_value=0, max_value=1_000_000)
 
 

@@ -76,6 +76,11 @@ class RowError:
     column: str
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as the sheet's header names it (what the person sees in their spreadsheet)."""
+        return dict(SHEETS.get(self.sheet, [])).get(self.column, self.column)
+
 
 @dataclass
 class ImportResult:

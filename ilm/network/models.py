@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import lru_cache
 from typing import ClassVar
 
 from babel import Locale, UnknownLocaleError
@@ -22,8 +23,13 @@ from ilm.core.permissions import OrgKind
 
 
 def _babel_locale() -> Locale:
+    return babel_locale(translation.get_language() or "en")
+
+
+@lru_cache(maxsize=32)
+def babel_locale(language: str) -> Locale:
     try:
-        return Locale.parse(translation.get_language() or "en", sep="-")
+        return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
         return Locale("en")
 

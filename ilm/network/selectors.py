@@ -35,10 +35,11 @@ academic organisations of the network.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from ilm.core.permissions import BUSINESS_KINDS, PARTNER_KINDS, Action, OrgKind, can
 from ilm.network.models import (
@@ -69,21 +70,48 @@ class NetworkScope:
 
 
 def _ids(queryset: QuerySet[Any], column: str) -> set[int]:
-    return set(queryset.values_list(column, flat=True))
+    # order_by(): drop the model's default ordering (joins and a sort) when only a set is wanted.
+    return set(queryset.order_by().values_list(column, flat=True))
+
+
+_CHAIN_SQL = """
+WITH RECURSIVE chain(supplier_id, depth) AS (
+    SELECT provider_id, 1 FROM network_link
+    WHERE kind = %(supply)s AND customer_id = %(buyer)s AND {current}
+    UNION
+    SELECT link.provider_id, chain.depth + 1 FROM network_link AS link
+    JOIN chain ON link.customer_id = chain.supplier_id
+    WHERE link.kind = %(upstream)s AND chain.depth < %(max_depth)s AND {current_link}
+)
+SELECT DISTINCT supplier_id FROM chain
+"""
+_CURRENT = (
+    "{t}status = %(confirmed)s AND ({t}start_date IS NULL OR {t}start_date <= %(today)s) "
+    "AND ({t}end_date IS NULL OR {t}end_date >= %(today)s)"
+)
 
 
 def chain_supplier_ids(buyer_id: int) -> set[int]:
-    """Suppliers in a buyer's chain, all tiers: its confirmed supply links, then upstream links."""
-    current = Link.objects.current()
-    frontier = _ids(current.filter(kind=LinkKind.SUPPLY, customer_id=buyer_id), "provider_id")
-    seen = set(frontier)
-    for _depth in range(MAX_CHAIN_DEPTH):
-        if not frontier:
-            break
-        upstream = _ids(current.filter(kind=LinkKind.UPSTREAM, customer_id__in=frontier), "provider_id")
-        frontier = upstream - seen
-        seen |= frontier
-    return seen
+    """Suppliers in a buyer's chain, all tiers (confirmed supply links, then upstream links), in one query.
+
+    A recursive query (the same SQL on PostgreSQL and SQLite), bounded at MAX_CHAIN_DEPTH tiers so a
+    cycle of upstream links cannot loop. Only links in force today count, as in `Link.objects.current()`.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    sql = _CHAIN_SQL.format(current=_CURRENT.format(t=""), current_link=_CURRENT.format(t="link."))
+    params = {
+        "supply": LinkKind.SUPPLY.value,
+        "upstream": LinkKind.UPSTREAM.value,
+        "buyer": buyer_id,
+        "max_depth": MAX_CHAIN_DEPTH,
+        "confirmed": "confirmed",
+        "today": timezone.localdate(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _scope_for(membership: Any) -> NetworkScope:
@@ -181,19 +209,31 @@ def organisation_list(*, membership: Any) -> QuerySet[Organisation]:
 
 def site_list(*, membership: Any) -> QuerySet[Site]:
     scope = network_scope(membership)
-    latest = HeadcountSnapshot.objects.filter(site=OuterRef("pk")).order_by("-as_of").values("as_of")[:1]
-    total = (
-        HeadcountSnapshot.objects.filter(site=OuterRef("pk"), as_of=Subquery(latest))
-        .order_by()
-        .values("site")
-        .annotate(total=Sum("count"))
-        .values("total")
-    )
-    return (
-        Site.objects.filter(scope.site_q)
-        .select_related("supplier", "country")
-        .annotate(headcount_as_of=Subquery(latest), headcount_total=Subquery(total))
-    )
+    return Site.objects.filter(scope.site_q).select_related("supplier", "country")
+
+
+def attach_headcounts(sites: Iterable[Site]) -> list[Site]:
+    """Set `headcount_total` and `headcount_as_of` (the latest snapshot) on a page of sites, in one query.
+
+    Done for the rows shown only: as a per-row subquery it would run for every row an OFFSET skips.
+    """
+    rows = list(sites)
+    by_site: dict[int, tuple[Any, int]] = {}
+    if rows:
+        totals = (
+            HeadcountSnapshot.objects.filter(site_id__in=[site.pk for site in rows])
+            .order_by()
+            .values_list("site_id", "as_of")
+            .annotate(total=Sum("count"))
+        )
+        for site_id, as_of, total in totals:
+            if site_id not in by_site or as_of > by_site[site_id][0]:
+                by_site[site_id] = (as_of, total)
+    for site in rows:
+        as_of, total = by_site.get(site.pk, (None, None))
+        site.headcount_as_of = as_of  # type: ignore[attr-defined]
+        site.headcount_total = total  # type: ignore[attr-defined]
+    return rows
 
 
 def headcount_list(*, membership: Any) -> QuerySet[HeadcountSnapshot]:

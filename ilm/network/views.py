@@ -73,7 +73,9 @@ class OrganisationDetailView(ScopedPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         org = self.object
-        context["sites"] = selectors.site_list(membership=membership).filter(supplier=org).order_by("name")
+        context["sites"] = selectors.attach_headcounts(
+            selectors.site_list(membership=membership).filter(supplier=org).order_by("name")
+        )
         context["links"] = (
             selectors.link_list(membership=membership).filter(Q(customer=org) | Q(provider=org)).order_by("kind", "id")
         )
@@ -160,6 +162,9 @@ class SiteListView(ScopedPageMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["object_list"] = selectors.attach_headcounts(context["object_list"])
+        if context.get("page_obj") is not None:
+            context["page_obj"].object_list = context["object_list"]
         membership = self.request.membership
         context["filter_form"] = self.filter_form
         context["may_create"] = can(membership, Action.CHANGE_ANY_SITE) or (
@@ -186,11 +191,14 @@ class SiteDetailView(ScopedPageMixin, DetailView):
         return context
 
 
+def _supplier_initial(request: HttpRequest) -> dict[str, Any] | None:
+    """Preselect the supplier named in ?supplier=, else leave the form's own default alone."""
+    return {"supplier": request.GET["supplier"]} if request.GET.get("supplier") else None
+
+
 def site_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    form = forms.SiteForm(
-        request.POST or None, membership=membership, initial={"supplier": request.GET.get("supplier")}
-    )
+    form = forms.SiteForm(request.POST or None, membership=membership, initial=_supplier_initial(request))
     if not form.fields["supplier"].queryset.exists():  # type: ignore[attr-defined]
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():

@@ -45,6 +45,20 @@ def bearer(db) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+@pytest.fixture
+def in_process_wsgi():
+    """Like django.test.Client: the WSGI app must not close the test's database connection after each
+    request (it would on PostgreSQL, ending the test's transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @SCHEMA.parametrize()
 @settings(
@@ -58,7 +72,8 @@ def bearer(db) -> dict[str, str]:
         HealthCheck.data_too_large,
     ],
 )
-def test_api_matches_its_schema(case, bearer):
+def test_api_matches_its_schema(case, bearer, in_process_wsgi, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
     response = case.call(app=APP, headers=bearer)
     not_a_server_error(None, response, case)
     case.validate_response(response, checks=CHECKS)

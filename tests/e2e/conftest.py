@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
 import json
 import os
 import re
@@ -23,9 +22,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
 from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.conftest import restore_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -82,56 +82,19 @@ def chromium() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# --- the database: the audit log's append-only triggers versus the live server's flush ---------------
-
-_AUDIT_MIGRATION = importlib.import_module("ilm.core.migrations.0002_audit_append_only")
-
-
-class _Executor:
-    """Enough of a schema editor for the audit migration's up/down functions."""
-
-    def __init__(self) -> None:
-        self.connection = connection
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _restore_database() -> None:
-    """Put back what migrations made and a flush removed: the audit triggers and the reference data."""
-    from django.apps import apps
-
-    from ilm.network.models import Country
-
-    executor = _Executor()
-    _AUDIT_MIGRATION.down(None, executor)  # DROP ... IF EXISTS, so this can run any time
-    _AUDIT_MIGRATION.up(None, executor)
-    if not Country.objects.exists():
-        importlib.import_module("ilm.network.migrations.0002_reference_data").load(apps, executor)
+# --- the database ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def e2e_db(chromium: Browser, live_server: Any) -> Iterator[None]:
     """A live-server test database with the reference data and the audit log's append-only triggers.
 
-    pytest-django empties the database after each live-server test with DELETE (SQLite) or TRUNCATE
-    (PostgreSQL). The append-only triggers on core_auditevent (ilm/core/migrations/0002) refuse
-    that, so the flush fails. Here the triggers are dropped just before the flush and put back at
-    the start of the next test; the countries and industries the flush removes are loaded again.
+    The root conftest lifts the append-only triggers for the flush that ends every live-server test
+    and puts back the triggers and the reference data (countries, industries) the flush removes.
     """
-    _restore_database()
+    restore_database()
     cache.clear()  # rate-limit counters live in the cache and would leak from one test to the next
     yield
-    _AUDIT_MIGRATION.down(None, _Executor())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_database_as_found(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """After a module's last flush, restore triggers and reference data for any test that runs next."""
-    yield
-    with django_db_blocker.unblock():
-        _restore_database()
 
 
 @pytest.fixture
