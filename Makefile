@@ -47,9 +47,10 @@ lint: $(STAMP) ## ruff
 typecheck: $(STAMP) ## mypy with django-stubs
 	$(VENV)/bin/mypy ilm config
 
-checks: setup ## makemigrations --check and check --deploy with production settings
+checks: setup ## makemigrations --check, check --deploy with production settings, complete translations
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	scripts/check-deploy
+	scripts/check-translations-fresh
 
 test-sqlite: setup ## Unit, integration, API and tenancy tests on SQLite
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" -q
@@ -69,7 +70,9 @@ bench: setup ## Benchmarks on PostgreSQL (figures printed, not asserted)
 	DATABASE_URL=$(PG_URL) $(PY) -m bench
 
 messages: $(STAMP) ## Extract translatable strings into the .po catalogues
-	$(PY) manage.py makemessages --locale th --locale my --locale km --locale ne --ignore .venv --ignore var --no-obsolete --no-location
+	$(PY) manage.py makemessages --locale th --locale my --locale km --locale ne --ignore .venv --ignore var \
+		--ignore tests --ignore bench --no-obsolete --no-location
+	scripts/check-translations || true
 
 compilemessages: setup
 

@@ -166,7 +166,7 @@ LANGUAGES = [
     ("km", _("Khmer")),
     ("ne", _("Nepali")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [Path(env("ILM_LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", default="Asia/Bangkok")

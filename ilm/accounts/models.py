@@ -46,8 +46,10 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(models.Model):
     """A user's place in one organisation, with one role. A user acts in one membership at a time."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey("network.Organisation", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -90,7 +92,9 @@ def _token_digest(secret: str) -> str:
 class Invitation(models.Model):
     """An org admin's invitation, by e-mail, to join with a role. The link's token is stored hashed."""
 
-    organisation = models.ForeignKey("network.Organisation", on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     digest = models.CharField(max_length=64, unique=True, editable=False)

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from ilm.core.permissions import Action, can, is_verified
 
 
 class ILMAdminSite(AdminSite):
-    site_header = "ILM administration"
-    site_title = "ILM administration"
-    index_title = "Technical partner administration"
+    site_header = _("ILM administration")
+    site_title = _("ILM administration")
+    index_title = _("Technical partner administration")
     login_template = None
     final_catch_all_view = False
 

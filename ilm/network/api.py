@@ -406,7 +406,7 @@ class SiteViewSet(ReadOnlyScopedViewSet):
     output_serializer = SiteOut
     filterset_class = SiteFilter
 
-    def paginate_queryset(self, queryset: Any) -> list[Site] | None:
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
         page = super().paginate_queryset(queryset)
         return None if page is None else selectors.attach_headcounts(page)
 

@@ -196,7 +196,7 @@ class Gender(models.TextChoices):
 class HeadcountSnapshot(models.Model):
     """How many people worked at a site on a date, by gender and nationality (one row per cell)."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="headcounts")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("site"))
     as_of = models.DateField(_("as of"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     nationality = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("nationality"), related_name="+")

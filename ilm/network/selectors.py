@@ -35,6 +35,7 @@ academic organisations of the network.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +102,7 @@ def chain_supplier_ids(buyer_id: int) -> set[int]:
     from django.utils import timezone
 
     sql = _CHAIN_SQL.format(current=_CURRENT.format(t=""), current_link=_CURRENT.format(t="link."))
-    params = {
+    params: dict[str, str | int | datetime.date] = {
         "supply": LinkKind.SUPPLY.value,
         "upstream": LinkKind.UPSTREAM.value,
         "buyer": buyer_id,
