@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
@@ -27,6 +29,39 @@ def _membership(request: HttpRequest) -> Any:
     if membership is None:
         raise PermissionDenied(_("You are not a member of any organisation yet."))
     return membership
+
+
+def _without_version(data: dict[str, Any]) -> dict[str, Any]:
+    data.pop("version", None)
+    return data
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    write: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], tuple[str, str]],
+    title: str,
+    obj: Any = None,
+) -> HttpResponse:
+    """The one shape of a create or edit page: on a valid POST call the service (`write`), then show
+    its message and go where `done` says; otherwise show the form with the service's errors beside
+    the right fields, answering 400 (invalid), 409 (someone else saved first) or 200."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = write(dict(form.cleaned_data))
+        except Conflict as exc:
+            form.add_error(None, ValidationError(exc.message, code="conflict"))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Your role does not allow this."))
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, "network/form.html", {"form": form, "title": title, "object": obj}, status=_status(form))
 
 
 def _status(form: Any) -> int:
@@ -89,19 +124,12 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     if not allowed("create_organisation", membership):
         raise PermissionDenied
-    form = forms.OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            organisation = services.organisation_create(actor=membership, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation created."))
-            return redirect("network:organisation_detail", pk=organisation.pk)
-    return render(
-        request, "network/form.html", {"form": form, "title": _("New organisation")}, status=400 if form.errors else 200
+    return _form_page(
+        request,
+        forms.OrganisationForm(request.POST or None),
+        write=lambda data: services.organisation_create(actor=membership, **_without_version(data)),
+        done=lambda org: (_("Organisation created."), reverse("network:organisation_detail", args=[org.pk])),
+        title=_("New organisation"),
     )
 
 
@@ -120,25 +148,15 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "industries": list(organisation.industries.all()),
         "version": organisation.version,
     }
-    form = forms.OrganisationForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.organisation_update(
-                actor=membership, organisation=organisation, expected_version=data.pop("version"), **data
-            )
-        except Conflict as exc:
-            form.add_error(None, ValidationError(exc.message, code="conflict"))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("network:organisation_detail", pk=organisation.pk)
-    return render(
+    return _form_page(
         request,
-        "network/form.html",
-        {"form": form, "title": organisation.name, "object": organisation},
-        status=_status(form),
+        forms.OrganisationForm(request.POST or None, initial=initial, editing=True),
+        write=lambda data: services.organisation_update(
+            actor=membership, organisation=organisation, expected_version=data.pop("version"), **data
+        ),
+        done=lambda org: (_("Saved."), reverse("network:organisation_detail", args=[org.pk])),
+        title=organisation.name,
+        obj=organisation,
     )
 
 
@@ -201,18 +219,12 @@ def site_create_view(request: HttpRequest) -> HttpResponse:
     form = forms.SiteForm(request.POST or None, membership=membership, initial=_supplier_initial(request))
     if not form.fields["supplier"].queryset.exists():  # type: ignore[attr-defined]
         raise PermissionDenied
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            site = services.site_create(actor=membership, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Site added."))
-            return redirect("network:site_detail", pk=site.pk)
-    return render(
-        request, "network/form.html", {"form": form, "title": _("New site")}, status=400 if form.errors else 200
+    return _form_page(
+        request,
+        form,
+        write=lambda data: services.site_create(actor=membership, **_without_version(data)),
+        done=lambda site: (_("Site added."), reverse("network:site_detail", args=[site.pk])),
+        title=_("New site"),
     )
 
 
@@ -230,20 +242,15 @@ def site_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "address": site.address,
         "version": site.version,
     }
-    form = forms.SiteForm(request.POST or None, initial=initial, membership=membership, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.site_update(actor=membership, site=site, expected_version=data.pop("version"), **data)
-        except Conflict as exc:
-            form.add_error(None, ValidationError(exc.message, code="conflict"))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("network:site_detail", pk=site.pk)
-    return render(
-        request, "network/form.html", {"form": form, "title": site.name, "object": site}, status=_status(form)
+    return _form_page(
+        request,
+        forms.SiteForm(request.POST or None, initial=initial, membership=membership, editing=True),
+        write=lambda data: services.site_update(
+            actor=membership, site=site, expected_version=data.pop("version"), **data
+        ),
+        done=lambda saved: (_("Saved."), reverse("network:site_detail", args=[saved.pk])),
+        title=site.name,
+        obj=site,
     )
 
 
@@ -322,23 +329,17 @@ def link_create_view(request: HttpRequest) -> HttpResponse:
     form = forms.LinkForm(
         request.POST or None, membership=membership, manages_all=can(membership, Action.MANAGE_ANY_LINK)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            link = services.link_propose(actor=membership, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Link confirmed.")
-                if link.status == LinkStatus.CONFIRMED
-                else _("Link proposed. It counts once the other organisation confirms it."),
-            )
-            return redirect("network:link_detail", pk=link.pk)
-    return render(
-        request, "network/form.html", {"form": form, "title": _("New link")}, status=400 if form.errors else 200
+    return _form_page(
+        request,
+        form,
+        write=lambda data: services.link_propose(actor=membership, **form.service_arguments()),
+        done=lambda link: (
+            _("Link confirmed.")
+            if link.status == LinkStatus.CONFIRMED
+            else _("Link proposed. It counts once the other organisation confirms it."),
+            reverse("network:link_detail", args=[link.pk]),
+        ),
+        title=_("New link"),
     )
 
 
@@ -356,22 +357,15 @@ def link_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "end_date": link.end_date,
         "version": link.version,
     }
-    form = forms.LinkEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.link_update(actor=membership, link=link, expected_version=data.pop("version"), **data)
-        except Conflict as exc:
-            form.add_error(None, ValidationError(exc.message, code="conflict"))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("network:link_detail", pk=link.pk)
-    return render(
-        request, "network/form.html", {"form": form, "title": str(link), "object": link}, status=_status(form)
+    return _form_page(
+        request,
+        forms.LinkEditForm(request.POST or None, initial=initial),
+        write=lambda data: services.link_update(
+            actor=membership, link=link, expected_version=data.pop("version"), **data
+        ),
+        done=lambda saved: (_("Saved."), reverse("network:link_detail", args=[saved.pk])),
+        title=str(link),
+        obj=link,
     )
 
 
