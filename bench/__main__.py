@@ -344,7 +344,11 @@ def main() -> None:
         + ", ".join(f"{v:,} {k}" for k, v in seeded.counts.items())
     )
 
-    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+    # The API's per-user rate limit would turn a benchmark into a 429 test: measured without it.
+    unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"default": None, "tokens": None}}
+    with override_settings(
+        ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], REST_FRAMEWORK=unthrottled
+    ):
         actors = {key: _actor(key, buyer) for key, buyer in seeded.buyers.items()}
         actors["anon"] = {"session": Client()}
         chains = seeded.chains

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 
 class DefaultScopedThrottle(ScopedRateThrottle):
+    def get_rate(self) -> str | None:
+        # Read the rates now, not at import, so settings overrides (tests, the benchmark) apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
     def allow_request(self, request: Request, view: Any) -> bool:
         self.scope = getattr(view, self.scope_attr, None) or "default"
         self.rate = self.get_rate()

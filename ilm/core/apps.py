@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "ilm.core"
     label = "core"
     verbose_name = _("ILM core")
+
+    def ready(self) -> None:
+        from ilm.core import checks  # noqa: F401

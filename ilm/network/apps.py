@@ -6,3 +6,6 @@ class NetworkConfig(AppConfig):
     name = "ilm.network"
     label = "network"
     verbose_name = _("Network")
+
+    def ready(self) -> None:
+        from ilm.network import signals  # noqa: F401

@@ -245,14 +245,20 @@ class Tier(models.IntegerChoices):
     THREE_PLUS = 3, _("Tier 3+")
 
 
+def current_link_q(on: date | None = None, prefix: str = "") -> Q:
+    """Confirmed links in force on a date (today by default): only these widen visibility."""
+    day = on or timezone.localdate()
+    return (
+        Q(**{f"{prefix}status": LinkStatus.CONFIRMED})
+        & (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day}))
+        & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day}))
+    )
+
+
 class LinkQuerySet(models.QuerySet["Link"]):
     def current(self, on: date | None = None) -> LinkQuerySet:
         """Confirmed links in force on a date (today by default): only these widen visibility."""
-        day = on or timezone.localdate()
-        return self.filter(status=LinkStatus.CONFIRMED).filter(
-            Q(start_date__isnull=True) | Q(start_date__lte=day),
-            Q(end_date__isnull=True) | Q(end_date__gte=day),
-        )
+        return self.filter(current_link_q(on))
 
 
 class Link(TimestampedModel):

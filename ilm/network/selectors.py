@@ -36,11 +36,15 @@ academic organisations of the network.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from ilm.core.permissions import BUSINESS_KINDS, PARTNER_KINDS, Action, OrgKind, can
 from ilm.network.models import (
@@ -53,6 +57,7 @@ from ilm.network.models import (
     LinkKind,
     Organisation,
     Site,
+    current_link_q,
 )
 
 MAX_CHAIN_DEPTH = 8
@@ -99,7 +104,6 @@ def chain_supplier_ids(buyer_id: int) -> set[int]:
     cycle of upstream links cannot loop. Only links in force today count, as in `Link.objects.current()`.
     """
     from django.db import connection
-    from django.utils import timezone
 
     sql = _CHAIN_SQL.format(current=_CURRENT.format(t=""), current_link=_CURRENT.format(t="link."))
     params: dict[str, str | int | datetime.date] = {
@@ -144,7 +148,7 @@ def _scope_for(membership: Any) -> NetworkScope:
         ids = frozenset(visible)
         return NetworkScope(
             organisation_ids=ids,
-            site_q=Q(country_id__in=countries) | Q(supplier_id__in=collaborators),
+            site_q=Q(country_id__in=tuple(countries)) | Q(supplier_id__in=frozenset(collaborators)),
             link_q=own_links | (Q(status="confirmed", customer_id__in=ids, provider_id__in=ids)),
         )
 
@@ -153,17 +157,17 @@ def _scope_for(membership: Any) -> NetworkScope:
         disclosed = current.filter(kind=LinkKind.RECRUITMENT, customer_id__in=chain, disclosed_to_buyers=True)
         agencies = _ids(disclosed, "provider_id")
         visible |= chain | agencies
+        in_force = current_link_q()
         return NetworkScope(
             organisation_ids=frozenset(visible),
-            site_q=Q(supplier_id__in=chain),
+            site_q=Q(supplier_id__in=frozenset(chain)),
             link_q=(
                 Q(kind=LinkKind.SUPPLY, customer_id=org_id)
-                | Q(
-                    pk__in=current.filter(kind=LinkKind.UPSTREAM, customer_id__in=chain, provider_id__in=chain).values(
-                        "pk"
-                    )
+                | (
+                    in_force
+                    & Q(kind=LinkKind.UPSTREAM, customer_id__in=frozenset(chain), provider_id__in=frozenset(chain))
                 )
-                | Q(pk__in=disclosed.values("pk"))
+                | (in_force & Q(kind=LinkKind.RECRUITMENT, customer_id__in=frozenset(chain), disclosed_to_buyers=True))
             ),
         )
 
@@ -180,18 +184,63 @@ def _scope_for(membership: Any) -> NetworkScope:
             counterparts.filter(provider_id=org_id, customer__kind=OrgKind.RECRUITMENT_AGENCY), "customer_id"
         ) | _ids(counterparts.filter(customer_id=org_id), "provider_id")
         visible |= served | partners
-        return NetworkScope(organisation_ids=frozenset(visible), site_q=Q(supplier_id__in=served), link_q=own_links)
+        return NetworkScope(
+            organisation_ids=frozenset(visible), site_q=Q(supplier_id__in=frozenset(served)), link_q=own_links
+        )
 
     return NetworkScope(organisation_ids=frozenset({org_id}))
 
 
+SCOPE_CACHE_SECONDS = 300
+_VERSION_KEY = "ilm:network-version"
+
+
+def _network_version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(_VERSION_KEY, 0)
+    return int(version)
+
+
+def network_changed() -> None:
+    """Forget every cached scope: called (by signals) when links, collaborations, organisations or sites
+    change, again once the transaction commits, so no scope computed from the old rows survives it."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # evicted or never set: a new, never-used value
+            cache.set(_VERSION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def network_scope(membership: Any) -> NetworkScope:
-    """The membership's scope, computed once per request (cached on the membership object)."""
-    cached = getattr(membership, "_ilm_network_scope", None)
-    if cached is None:
-        cached = _scope_for(membership)
-        membership._ilm_network_scope = cached
-    return cached
+    """The membership's scope: computed once per request (kept on the membership object) and shared
+    through the cache until the network changes (`network_changed`), the day turns, or
+    SCOPE_CACHE_SECONDS pass. The cache must be shared by every app server (docs/deploy.md)."""
+    scope: NetworkScope | None = getattr(membership, "_ilm_network_scope", None)
+    if scope is not None:
+        return scope
+    key = ":".join(
+        str(part)
+        for part in (
+            "ilm:scope",
+            _network_version(),
+            timezone.localdate().isoformat(),
+            membership.organisation_id,
+            membership.organisation_kind,
+            int(can(membership, Action.VIEW_WHOLE_NETWORK)),
+        )
+    )
+    scope = cache.get(key)
+    if scope is None:
+        scope = _scope_for(membership)
+        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+    membership._ilm_network_scope = scope
+    return scope
 
 
 # --- selectors -------------------------------------------------------------------

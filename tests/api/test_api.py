@@ -179,6 +179,7 @@ def test_page_query_counts_do_not_grow_with_rows(client):
     sign_in(client, world.members[("buyer", "admin")])
 
     def count(path: str) -> int:
+        client.get(path)  # warm: the visibility scope is cached between requests until the network changes
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200
         return len(ctx)
@@ -271,3 +272,16 @@ def test_site_lists_show_the_latest_headcount_total(client):
     sign_in(client, world.members[("buyer", "admin")])
     page = client.get("/network/sites/").content.decode()
     assert ">450 <" in page
+
+
+def test_every_endpoint_is_rate_limited_per_user(client, settings):
+    world = build_world()
+    secret = token_for(world.members[("buyer", "viewer")])
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"default": "3/minute", "tokens": "2/hour"},
+    }
+    statuses = [api(client, "get", "/api/v1/sites/", secret).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = api(client, "get", "/api/v1/organisations/", secret)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"

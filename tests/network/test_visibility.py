@@ -103,3 +103,27 @@ def test_chain_reaches_every_tier_through_upstream_links():
     LinkFactory(kind="upstream", customer=world.orgs["upstream"], provider=tier3, tier=None)
     SiteFactory(supplier=tier3, name="Tier three farm")
     assert "Tier three farm" in names(selectors.site_list(membership=world.members[("buyer", "admin")]))
+
+
+def test_cached_scope_is_forgotten_as_soon_as_a_link_changes(client):
+    from ilm.network import services
+    from tests.conftest import sign_in
+
+    world = build_world()
+    sign_in(client, world.members[("buyer", "admin")])
+    assert "Home supplier plant" in client.get("/network/sites/").content.decode()
+    assert "Home supplier plant" in client.get("/network/sites/").content.decode()  # now from the cache
+    services.link_end(
+        actor=world.members[("tp", "admin")], link=world.links["supply"], end_date=datetime.date(2025, 1, 1)
+    )
+    assert "Home supplier plant" not in client.get("/network/sites/").content.decode()
+    site = world.sites["supplier"]
+    assert client.get(f"/network/sites/{site.pk}/").status_code == 404
+
+
+def test_cached_scope_is_per_organisation_and_role():
+    world = build_world()
+    tp_viewer = world.members[("tp", "viewer")]
+    buyer = world.members[("buyer", "viewer")]
+    assert selectors.network_scope(tp_viewer).sees_all
+    assert not selectors.network_scope(type(buyer).objects.get(pk=buyer.pk)).sees_all
