@@ -12,7 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 class DefaultScopedThrottle(ScopedRateThrottle):
     def get_rate(self) -> str | None:
         # Read the rates now, not at import, so settings overrides (tests, the benchmark) apply.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(str(self.scope))
+        return None if rate is None else str(rate)
 
     def allow_request(self, request: Request, view: Any) -> bool:
         self.scope = getattr(view, self.scope_attr, None) or "default"

@@ -4,10 +4,14 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.forms import VersionedForm
+from ilm.core.languages import babel_locale
 from ilm.core.permissions import OrgKind
 from ilm.core.widgets import FastSelect, FastSelectMultiple
 from ilm.network import selectors
@@ -21,7 +25,6 @@ from ilm.network.models import (
     SiteType,
     Subkind,
     Tier,
-    babel_locale,
 )
 
 
@@ -41,10 +44,42 @@ def _code(value: Any) -> Any:
     return value.pk if isinstance(value, Country) else value
 
 
+@lru_cache(maxsize=16)
+def _country_options_html(language: str) -> str:
+    return str(format_html_join("", '<option value="{}">{}</option>', _country_names(language)))
+
+
+class CountrySelect(FastSelect):
+    """The country <select>: its 249 options are rendered once per language, then reused."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = {str(v) for v in values if v not in (None, "")}
+        options = _country_options_html(translation.get_language() or "en")
+        for code in chosen:
+            options = options.replace(f'<option value="{code}">', f'<option value="{code}" selected>', 1)
+        empty_labels = [label for key, label in self.choices if key == ""]
+        head = (
+            format_html('<option value=""{}>{}</option>', "" if chosen else " selected", empty_labels[0])
+            if (empty_labels)
+            else ""
+        )
+        multiple = " multiple" if self.allow_multiple_selected else ""
+        # `options` was escaped by format_html_join when it was cached.
+        return format_html(
+            '<select name="{}"{}{}>{}{}</select>', name, flatatt(final_attrs), multiple, head, SafeString(options)
+        )
+
+
+class CountrySelectMultiple(CountrySelect, FastSelectMultiple):
+    allow_multiple_selected = True
+
+
 class CountryChoiceField(forms.ChoiceField):
     """A country by ISO code, listed by name in the reader's language; cleans to a Country."""
 
-    widget = FastSelect
+    widget = CountrySelect
 
     def __init__(self, *, empty_label: Any = "—", **kwargs: Any) -> None:
         self.empty_label = empty_label
@@ -62,7 +97,7 @@ class CountryChoiceField(forms.ChoiceField):
 
 
 class CountryMultipleField(forms.MultipleChoiceField):
-    widget = FastSelectMultiple
+    widget = CountrySelectMultiple
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=country_choices, **kwargs)
@@ -94,7 +129,7 @@ class OrganisationForm(VersionedForm):
         help_text=_("For CSOs, recruitment agencies and buyers."),
     )
     countries = CountryMultipleField(
-        label=_("Countries of operation"), required=False, widget=FastSelectMultiple(attrs={"size": 8})
+        label=_("Countries of operation"), required=False, widget=CountrySelectMultiple(attrs={"size": 8})
     )
     industries = forms.ModelMultipleChoiceField(
         label=_("Industries"), queryset=Industry.objects.all(), required=False, widget=forms.CheckboxSelectMultiple

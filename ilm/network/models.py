@@ -5,33 +5,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from functools import lru_cache
 from typing import ClassVar
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ilm.core.fields import EncryptedTextField
+from ilm.core.languages import current_babel_locale
 from ilm.core.models import TimestampedModel
 from ilm.core.permissions import OrgKind
 
 
 def _babel_locale() -> Locale:
-    return babel_locale(translation.get_language() or "en")
-
-
-@lru_cache(maxsize=32)
-def babel_locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language, sep="-")
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
+    return current_babel_locale()
 
 
 class Country(models.Model):

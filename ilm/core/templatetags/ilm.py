@@ -5,20 +5,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from ilm.core.languages import current_babel_locale
 
 register = template.Library()
 
 
 def _locale() -> Locale:
-    try:
-        return Locale.parse(translation.get_language() or "en", sep="-")
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
+    return current_babel_locale()
 
 
 @register.filter
