@@ -1,7 +1,9 @@
 """Top-level URLs: pages, the API under /api/v1/, its schema and offline docs, and the admin."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from ilm.accounts.views import set_language_view
 from ilm.core.admin_site import admin_site
 
 urlpatterns = [
@@ -9,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("ilm.accounts.urls")),
     path("network/", include("ilm.network.urls")),
     path("audit/", include("ilm.core.urls")),
-    path("i18n/", include("ilm.core.i18n_urls")),
+    path("i18n/setlang/", login_not_required(set_language_view), name="set_language"),
     path("api/", include("ilm.api.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -35,9 +35,9 @@ def counts() -> dict[str, int]:
 
 def test_demo_network_is_complete_and_idempotent(tmp_path):
     path = tmp_path / "creds.json"
-    call_command("demo", credentials=str(path), verbosity=0)
+    call_command("demo", credentials=str(path), verbosity=0, force=True)
     first, first_file = counts(), path.read_text()
-    call_command("demo", credentials=str(path), verbosity=0)
+    call_command("demo", credentials=str(path), verbosity=0, force=True)
     assert counts() == first
     assert path.read_text() == first_file
 
@@ -71,7 +71,7 @@ def test_demo_network_is_complete_and_idempotent(tmp_path):
 
 def test_demo_credentials_work_for_sign_in_and_the_api(tmp_path):
     path = tmp_path / "creds.json"
-    call_command("demo", credentials=str(path), verbosity=0)
+    call_command("demo", credentials=str(path), verbosity=0, force=True)
     credentials = {c["username"]: c for c in json.loads(path.read_text())}
     viewer = credentials["northwind-viewer"]
     client = Client()

@@ -25,3 +25,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://ilm_cache")}
+# Room for every membership's visibility scope, the rate-limit counters and the lockout data.
+CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)

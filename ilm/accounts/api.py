@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import django_filters
 from django.utils import timezone
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ilm.accounts import selectors, services
 from ilm.accounts.models import ApiToken, Invitation, Membership, User
 from ilm.api.viewsets import ReadOnlyScopedViewSet
+from ilm.core.api_fields import SafeDateTimeField
 from ilm.core.permissions import Role, grants_for
 
 
@@ -81,10 +82,14 @@ class ApiTokenCreatedOut(ApiTokenOut):
 
 class ApiTokenIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    expires_at = serializers.DateTimeField(required=False, help_text="At most one year ahead; default 90 days.")
+    expires_at = SafeDateTimeField(required=False, help_text="At most one year ahead; default 90 days.")
 
 
 class MembershipFilter(django_filters.FilterSet):
+    # A plain number, not a choice validated against every organisation: an id of another
+    # organisation must look exactly like an id that does not exist.
+    organisation = django_filters.NumberFilter(field_name="organisation_id")
+
     class Meta:
         model = Membership
         fields = ["organisation", "role"]
@@ -165,13 +170,19 @@ class ApiTokenViewSet(mixins.DestroyModelMixin, ReadOnlyScopedViewSet):
     queryset = ApiToken.objects.none()
     scope_selector = selectors.api_token_list
     output_serializer = ApiTokenOut
-    throttle_scope = "tokens"
+
+    def get_throttles(self) -> list[Any]:
+        # Creating tokens is limited more tightly than reading them.
+        self.throttle_scope = "tokens" if self.action == "create" else "default"
+        return super().get_throttles()
 
     @extend_schema(request=ApiTokenIn, responses={201: ApiTokenCreatedOut})
     def create(self, request: Request) -> Response:
         data = self.validated(ApiTokenIn)
         expires = data.get("expires_at") or timezone.now() + timedelta(days=90)
-        token, secret = services.api_token_create(actor=self.membership, name=data["name"], expires_at=expires)
+        token, secret = services.api_token_create(
+            actor=self.membership, name=data["name"], expires_at=expires, from_token=isinstance(request.auth, ApiToken)
+        )
         body = ApiTokenCreatedOut(token).data
         body["token"] = secret
         return Response(body, status=status.HTTP_201_CREATED)

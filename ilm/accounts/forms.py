@@ -108,7 +108,7 @@ class LanguageForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, sending its e-mail through the task worker."""
+    """Django's reset form, sending its e-mail through the task worker (the link is made there)."""
 
     def send_mail(
         self,
@@ -119,8 +119,4 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from django.template import loader
-
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        tasks.send_email.enqueue(subject, body, [to_email])
+        tasks.send_password_reset_email.enqueue(context["user"].pk, context["domain"], context["protocol"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from base64 import b32encode
 from datetime import timedelta
@@ -15,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
@@ -24,11 +26,17 @@ from ilm.core.fields import EncryptedTextField
 from ilm.core.permissions import Role
 
 
+def _new_security_stamp() -> str:
+    return os.urandom(16).hex()
+
+
 class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     preferred_language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    # Changed when the second factor or the password changes: every other session then ends.
+    security_stamp = models.CharField(max_length=32, default=_new_security_stamp, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -37,10 +45,22 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django signs sessions with the password hash; ILM adds the security stamp.
+        return salted_hmac(
+            "ilm.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def renew_security_stamp(self) -> None:
+        self.security_stamp = _new_security_stamp()
+
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(revoked_at__isnull=True, user__is_active=True, organisation__is_active=True)
 
 
 class Membership(models.Model):
@@ -131,6 +151,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
             expires_at__gt=timezone.now(),
             membership__revoked_at__isnull=True,
             membership__user__is_active=True,
+            membership__organisation__is_active=True,
         )
 
 
@@ -212,7 +233,7 @@ class TOTPDevice(ThrottlingMixin, Device):
             return False
         text = str(token).strip().replace(" ", "")
         verified = False
-        if text.isdigit() and len(text) == self.digits:
+        if re.fullmatch(r"[0-9]+", text) and len(text) == self.digits:
             totp = self._totp()
             verified = bool(totp.verify(int(text), self.tolerance, self.last_t + 1))
             if verified:

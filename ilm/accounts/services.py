@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ilm.accounts import tasks
+from ilm.accounts import selectors, tasks
 from ilm.accounts.models import (
     ApiToken,
     Invitation,
@@ -59,24 +59,28 @@ def invitation_create(*, actor: Membership, organisation: Any, email: str, role:
     email = User.objects.normalize_email(email.strip()).lower()
     if Membership.objects.active().filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
         role=role,
-        digest=Invitation.digest_for(token),
+        digest=Invitation.digest_for(secrets.token_urlsafe(32)),  # replaced when the e-mail is sent
         invited_by=actor,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     audit.record("invitation.created", membership=actor, obj=invitation, detail={"role": role})
-    link = f"{base_url.rstrip('/')}/accounts/invitation/{token}/"
-    transaction.on_commit(lambda: tasks.send_invitation_email.enqueue(invitation.pk, link))
+    # Only the id travels through the task queue: the link's secret is made when the e-mail is sent,
+    # so the queue's table never holds a usable invitation.
+    transaction.on_commit(lambda: tasks.send_invitation_email.enqueue(invitation.pk, base_url))
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation | None:
-    invitation = Invitation.objects.select_related("organisation").filter(digest=Invitation.digest_for(token)).first()
-    return invitation if invitation is not None and invitation.is_open else None
+def invitation_issue_token(*, invitation_id: int) -> str | None:
+    """A fresh secret for the invitation's link (only its digest is kept), or None if no longer open."""
+    token = secrets.token_urlsafe(32)
+    updated = Invitation.objects.filter(
+        pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(digest=Invitation.digest_for(token))
+    return token if updated else None
 
 
 @transaction.atomic
@@ -90,8 +94,9 @@ def invitation_accept(
     last_name: str = "",
 ) -> Membership:
     """Join the organisation: as a signed-in user, or by creating an account with a new password."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_open:
+    invitation = Invitation.objects.select_for_update().select_related("invited_by").get(pk=invitation.pk)
+    inviter = invitation.invited_by
+    if not invitation.is_open or inviter is None or not Membership.objects.active().filter(pk=inviter.pk).exists():
         raise ValidationError(_("This invitation is no longer valid."))
     if user is None:
         if User.objects.filter(username__iexact=username).exists():
@@ -179,6 +184,10 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> Membershi
         membership.version += 1
         membership.save(update_fields=["revoked_at", "version"])
         membership.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        # Invitations this member sent must not outlive their access.
+        Invitation.objects.filter(invited_by=membership, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         audit.record("membership.revoked", membership=actor, obj=membership)
     return membership
 
@@ -187,8 +196,15 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> Membershi
 
 
 @transaction.atomic
-def api_token_create(*, actor: Membership, name: str, expires_at: datetime) -> tuple[ApiToken, str]:
-    """Create a token for the acting membership. Returns the token and its secret, shown once."""
+def api_token_create(
+    *, actor: Membership, name: str, expires_at: datetime, from_token: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token for the acting membership. Returns the token and its secret, shown once.
+
+    Refused when the request itself came with a token: a token carries no second factor, so it must
+    not be able to mint longer-lived tokens that outlive its own revocation."""
+    if from_token:
+        raise PermissionDenied(_("Create API tokens on the API tokens page, signed in with two-factor sign-in."))
     now = timezone.now()
     errors: dict[str, str] = {}
     if not name.strip():
@@ -223,16 +239,8 @@ def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
     """The usable token for a raw `ilm_<prefix>_<secret>` value, or None. Records its last use."""
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
-        return None
-    token = (
-        ApiToken.objects.usable()
-        .select_related("membership__organisation", "membership__user")
-        .filter(prefix=parts[1])
-        .first()
-    )
-    if token is None or not secrets.compare_digest(token.digest, ApiToken.digest_for(raw)):
+    token = selectors.dangerously_api_token_for_secret(raw)
+    if token is None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -244,9 +252,12 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 # --- two-factor ----------------------------------------------------------------------------
 
 
-def totp_device_pending(*, user: User) -> TOTPDevice:
-    """An unconfirmed authenticator for the user to scan (reused until confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def totp_device_pending(*, user: User, device_id: int | None) -> TOTPDevice:
+    """This sign-in session's unconfirmed authenticator (by the id it keeps), or a new one.
+
+    Each session gets its own secret: someone else who signs in with the same password before the
+    owner finishes set-up never sees the secret the owner scans."""
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first() if device_id else None
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
     return device
@@ -254,16 +265,34 @@ def totp_device_pending(*, user: User) -> TOTPDevice:
 
 @transaction.atomic
 def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str]:
-    """Confirm the authenticator with a code from it; returns fresh recovery codes (shown once)."""
+    """Confirm the authenticator with a code from it; returns fresh recovery codes (shown once).
+
+    Every other authenticator of the user goes, and every other session of the user ends."""
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError(_("Start the set-up again."))
     if not device.verify_token(token):
         raise ValidationError({"token": _("That code is not right. Check the time on your phone and try again.")})
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    user.renew_security_stamp()
+    user.save(update_fields=["security_stamp"])
     audit.record("two_factor.enabled", user=user, obj=device)
     return recovery_codes_regenerate(user=user)
+
+
+def user_credentials_changed(*, user: User) -> None:
+    """After a password change or reset: end the user's other sessions and revoke their API tokens."""
+    user.renew_security_stamp()
+    user.save(update_fields=["security_stamp"])
+    revoked = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(
+        "auth.credentials_changed",
+        user=user,
+        object_type="accounts.user",
+        object_id=user.pk,
+        detail={"tokens_revoked": revoked},
+    )
 
 
 @transaction.atomic
@@ -278,15 +307,6 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
     )
     audit.record("two_factor.recovery_codes_issued", user=user, obj=device)
     return codes
-
-
-@transaction.atomic
-def two_factor_disable(*, user: User) -> None:
-    if user_requires_two_factor(user):
-        raise ValidationError(_("Your organisation requires two-factor sign-in."))
-    TOTPDevice.objects.filter(user=user).delete()
-    RecoveryCodeDevice.objects.filter(user=user).delete()
-    audit.record("two_factor.disabled", user=user, object_type="accounts.user", object_id=user.pk)
 
 
 def user_set_language(*, user: User, language: str) -> None:

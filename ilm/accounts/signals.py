@@ -29,8 +29,13 @@ def on_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:150]
-    audit.record("auth.sign_in_failed", actor_label=username)
+    # The name typed is kept only when it is a real username: people sometimes type their password
+    # into the username box, and the audit log must not keep it.
+    from ilm.accounts.models import User
+
+    typed = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username=typed).exists()
+    audit.record("auth.sign_in_failed", actor_label=typed if known else "", detail={"known_username": known})
 
 
 @receiver(user_locked_out)

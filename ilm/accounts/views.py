@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import datetime
 from datetime import time as dtime
@@ -10,7 +11,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,8 +56,15 @@ from ilm.core.ratelimit import rate_limited
 from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 
 PENDING_2FA = "ilm_pending_2fa"
+PENDING_DEVICE = "ilm_pending_totp_device"
 PENDING_2FA_SECONDS = 300
 SIGN_IN_ERROR = _("The username or password is not right.")
+
+
+def _otp_login(request: HttpRequest, device: Any) -> None:
+    """Mark the session verified with this device, under a new session key."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _safe_next(request: HttpRequest, default: str = "dashboards:home") -> str:
@@ -124,7 +132,7 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(PENDING_2FA, None)
             login(request, user, backend=pending["backend"])
-            otp_login(request, device)
+            _otp_login(request, device)
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(request, _("You used a recovery code. %(n)s remain.") % {"n": device.remaining})
             return HttpResponseRedirect(pending.get("next") or reverse("dashboards:home"))
@@ -159,8 +167,11 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
         device, problem = _verify_any_device(request.user, form.cleaned_data["token"])
         if device is None:
             form.add_error("token", problem)
+            audit.record(
+                "auth.two_factor_failed", user=request.user, object_type="accounts.user", object_id=request.user.pk
+            )
         else:
-            otp_login(request, device)
+            _otp_login(request, device)
             return redirect(_safe_next(request))
     return render(request, "accounts/login_verify.html", {"form": form})
 
@@ -168,7 +179,11 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    device = services.totp_device_pending(user=user)
+    if not is_verified(user) and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Replacing an authenticator needs the current one (or a recovery code) first.
+        return redirect(f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_setup')}")
+    device = services.totp_device_pending(user=user, device_id=request.session.get(PENDING_DEVICE))
+    request.session[PENDING_DEVICE] = device.pk
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,7 +195,10 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            otp_login(request, TOTPDevice.objects.get(pk=device.pk))
+            user.refresh_from_db(fields=["security_stamp"])
+            update_session_auth_hash(request, user)  # this session stays; every other one ends
+            request.session.pop(PENDING_DEVICE, None)
+            _otp_login(request, TOTPDevice.objects.get(pk=device.pk))
             request.session["ilm_new_recovery_codes"] = codes
             return redirect("accounts:recovery_codes")
     qr = segno.make(device.config_url, error="m")
@@ -218,7 +236,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_membership_view(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("membership", "")
-    membership = selectors.memberships_of(request.user).filter(pk=wanted if wanted.isdigit() else 0).first()  # type: ignore[arg-type]
+    wanted_pk = int(wanted) if wanted.isascii() and wanted.isdecimal() else 0
+    user: User = request.user  # type: ignore[assignment]
+    membership = selectors.memberships_of(user).filter(pk=wanted_pk).first()
     if membership is None:
         messages.error(request, _("You are not a member of that organisation."))
     else:
@@ -363,7 +383,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @rate_limited("invitation", limit=20, window=300)
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.invitation_for_token(token)
+    invitation = selectors.dangerously_invitation_for_token(token)
     if invitation is None:
         return render(
             request,
@@ -481,6 +501,7 @@ class _AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit.record("auth.password_reset", user=form.user, object_type="accounts.user", object_id=form.user.pk)
+        services.user_credentials_changed(user=form.user)
         return response
 
 
@@ -488,6 +509,8 @@ class _AuditedPasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit.record("auth.password_changed", user=form.user, object_type="accounts.user", object_id=form.user.pk)
+        services.user_credentials_changed(user=form.user)
+        update_session_auth_hash(self.request, form.user)  # this session stays; every other one ends
         return response
 
 
@@ -505,3 +528,16 @@ password_reset_complete_view = login_not_required(
 password_change_view = _AuditedPasswordChangeView.as_view(
     template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:profile")
 )
+
+
+@require_POST
+def set_language_view(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie), plus: a signed-in user's choice is saved on their account."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    user = request.user
+    if user.is_authenticated:
+        with contextlib.suppress(ValidationError):  # set_language already ignored an unknown language
+            services.user_set_language(user=user, language=request.POST.get("language", ""))
+    return response

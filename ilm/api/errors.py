@@ -62,7 +62,12 @@ def _body(status_code: int, code: str, message: str, fields: dict[str, list[str]
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = {
+                ("non_field_errors" if key == "__all__" else key): value for key, value in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, Conflict):
         return Response(_body(409, "conflict", str(exc.message)), status=status.HTTP_409_CONFLICT)

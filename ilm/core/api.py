@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
 from ilm.core import selectors
+from ilm.core.api_fields import BoundedIsoDateTimeFilter
 from ilm.core.models import AuditEvent
 from ilm.core.tenancy import ScopedAPIMixin
 
@@ -46,8 +47,8 @@ REDACTED_FIELDS = ("actor_user_id", "actor_label", "membership_id", "ip", "reque
 
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(field_name="action", lookup_expr="startswith", max_length=64)
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -62,8 +62,3 @@ def _owning_organisation_id(obj: models.Model) -> int | None:
     if callable(owner):
         owner = owner()
     return owner if isinstance(owner, int) else None
-
-
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Names of fields whose value changed; values themselves are never recorded."""
-    return sorted(key for key in after if before.get(key) != after.get(key))

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.module_loading import import_string
 
 from ilm.core import crypto
@@ -24,6 +25,15 @@ from ilm.core import crypto
 
 def normalize_text(value: str) -> str:
     return " ".join(value.split()).casefold()
+
+
+class _ExactEmpty(Exact):
+    """`field=""` works on an encrypted field; any other value could never match (every encryption differs)."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None):
+            raise FieldError("An encrypted field can only be compared with ''. Use its blind index.")
+        return super().get_prep_lookup()
 
 
 class EncryptedTextField(models.TextField):
@@ -53,7 +63,9 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value), purpose=self.purpose)
 
     def get_lookup(self, lookup_name: str) -> Any:
-        if lookup_name not in {"isnull", "exact"}:
+        if lookup_name == "exact":
+            return _ExactEmpty
+        if lookup_name != "isnull":
             raise FieldError(
                 f"{self.model.__name__}.{self.name} is encrypted; '{lookup_name}' lookups are not "
                 "possible. Use its blind index."

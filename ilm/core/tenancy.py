@@ -11,17 +11,13 @@ log as `access.denied`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
 from ilm.core import audit
-
-
-class Selector(Protocol):
-    def __call__(self, *, membership: Any) -> models.QuerySet[Any]: ...
 
 
 def acting_membership(request: HttpRequest | Any) -> Any:
@@ -45,12 +41,17 @@ def dangerously_exists(model: type[models.Model], **lookup: Any) -> bool:
         return False
 
 
+def _signed_in_user(request: Any) -> Any:
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def record_denied(request: Any, model: type[models.Model], lookup: dict[str, Any]) -> None:
     if dangerously_exists(model, **lookup):
         audit.record(
             "access.denied",
             membership=acting_membership(request),
-            user=getattr(request, "user", None) if getattr(request, "user", None) else None,
+            user=_signed_in_user(request),
             object_type=model._meta.label_lower,
             object_id=str(next(iter(lookup.values()), "")),
             detail={"path": getattr(request, "path", "")},

@@ -214,7 +214,7 @@ class HeadcountCellIn(serializers.Serializer):
 class HeadcountIn(serializers.Serializer):
     site = _ScopedPrimaryKey(selectors.site_list)
     as_of = serializers.DateField()
-    cells = HeadcountCellIn(many=True, allow_empty=False)
+    cells = serializers.ListField(child=HeadcountCellIn(), allow_empty=False, max_length=40)
 
 
 class LinkOut(serializers.ModelSerializer):
@@ -348,6 +348,8 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class SiteFilter(django_filters.FilterSet):
+    # Ids filter as plain numbers: an id of another organisation must look like one that does not exist.
+    supplier = django_filters.NumberFilter(field_name="supplier_id")
     country = django_filters.CharFilter(field_name="country_id")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
 
@@ -357,18 +359,25 @@ class SiteFilter(django_filters.FilterSet):
 
 
 class HeadcountFilter(django_filters.FilterSet):
+    site = django_filters.NumberFilter(field_name="site_id")
+
     class Meta:
         model = HeadcountSnapshot
         fields = ["site", "as_of"]
 
 
 class LinkFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    provider = django_filters.NumberFilter(field_name="provider_id")
+
     class Meta:
         model = Link
         fields = ["kind", "status", "customer", "provider"]
 
 
 class ChannelFilter(django_filters.FilterSet):
+    cso = django_filters.NumberFilter(field_name="cso_id")
+
     class Meta:
         model = Channel
         fields = ["cso", "provider", "is_active"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ilm.core.forms import VersionedForm
 from ilm.core.languages import babel_locale
-from ilm.core.permissions import OrgKind
+from ilm.core.permissions import PARTNER_KINDS, OrgKind
 from ilm.core.widgets import FastSelect, FastSelectMultiple
 from ilm.network import selectors
 from ilm.network.models import (
@@ -139,10 +139,17 @@ class OrganisationForm(VersionedForm):
         label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editing: bool = False, manages_all: bool = True, kind: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["kind"]
+        if not manages_all:
+            # Only the technical partner renames organisations and sets partners' countries.
+            del self.fields["name"]
+            if kind in PARTNER_KINDS:
+                del self.fields["countries"]
 
 
 class SiteFilterForm(forms.Form):

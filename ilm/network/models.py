@@ -3,6 +3,7 @@ the channels CSOs run, and which businesses each CSO works with."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date
 from typing import ClassVar
@@ -24,6 +25,12 @@ from ilm.core.permissions import OrgKind
 
 def _babel_locale() -> Locale:
     return current_babel_locale()
+
+
+def refuse_control_characters(value: str, field: str) -> None:
+    """Names travel into e-mail subjects, spreadsheets and file names: no line breaks or control codes."""
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} and ch not in "\u200c\u200d" for ch in value or ""):
+        raise ValidationError({field: _("Remove line breaks and invisible control characters.")})
 
 
 class Country(models.Model):
@@ -119,12 +126,19 @@ class Organisation(TimestampedModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="unique_organisation_name_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="unique_organisation_name_per_kind",
+                violation_error_message=_("This name cannot be used. Choose another."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
+        refuse_control_characters(self.name, "name")
         allowed = SUBKINDS_BY_KIND.get(self.kind, ())
         if self.subkind and self.subkind not in allowed:
             raise ValidationError({"subkind": _("This type does not apply to this kind of organisation.")})
@@ -166,12 +180,19 @@ class Site(TimestampedModel):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["supplier", "name"], name="unique_site_name_per_supplier")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "name"],
+                name="unique_site_name_per_supplier",
+                violation_error_message=_("This supplier already has a site with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
+        refuse_control_characters(self.name, "name")
         if self.supplier_id and self.supplier.kind != OrgKind.SUPPLIER:
             raise ValidationError({"supplier": _("Sites belong to suppliers.")})
 
@@ -201,7 +222,9 @@ class HeadcountSnapshot(models.Model):
         ordering = ["-as_of", "gender", "nationality_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "as_of", "gender", "nationality"], name="one_headcount_cell_per_date"
+                fields=["site", "as_of", "gender", "nationality"],
+                name="one_headcount_cell_per_date",
+                violation_error_message=_("The same gender and nationality appear twice."),
             )
         ]
 
@@ -294,8 +317,13 @@ class Link(TimestampedModel):
                 fields=["kind", "customer", "provider"],
                 condition=Q(end_date__isnull=True) & ~Q(status="declined"),
                 name="one_open_link_per_pair",
+                violation_error_message=_("These organisations already have an open link of this kind."),
             ),
-            models.CheckConstraint(condition=~Q(customer=models.F("provider")), name="link_not_to_itself"),
+            models.CheckConstraint(
+                condition=~Q(customer=models.F("provider")),
+                name="link_not_to_itself",
+                violation_error_message=_("An organisation cannot be linked to itself."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -390,7 +418,13 @@ class Channel(TimestampedModel):
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
         ordering = ["cso__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["cso", "name"], name="unique_channel_name_per_cso")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cso", "name"],
+                name="unique_channel_name_per_cso",
+                violation_error_message=_("This CSO already has a channel with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_provider_display()})"
@@ -422,7 +456,13 @@ class Collaboration(TimestampedModel):
     class Meta:
         verbose_name = _("collaboration")
         verbose_name_plural = _("collaborations")
-        constraints = [models.UniqueConstraint(fields=["cso", "organisation"], name="unique_collaboration")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cso", "organisation"],
+                name="unique_collaboration",
+                violation_error_message=_("This collaboration is already recorded."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cso} ↔ {self.organisation}"

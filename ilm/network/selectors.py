@@ -36,13 +36,13 @@ academic organisations of the network.
 from __future__ import annotations
 
 import datetime
-import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -195,32 +195,40 @@ SCOPE_CACHE_SECONDS = 300
 _VERSION_KEY = "ilm:network-version"
 
 
-def _network_version() -> int:
+def _network_version() -> str:
     version = cache.get(_VERSION_KEY)
     if version is None:
-        cache.add(_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(_VERSION_KEY, 0)
-    return int(version)
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(_VERSION_KEY, "")
+    return str(version)
+
+
+def _new_network_version() -> None:
+    # A value never used before (not an increment): no read-modify-write, nothing to lock or lose.
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def network_changed() -> None:
     """Forget every cached scope: called (by signals) when links, collaborations, organisations or sites
-    change, again once the transaction commits, so no scope computed from the old rows survives it."""
+    change. The new version is written once the transaction commits (at once outside one), so a scope
+    computed from the old rows is never stored under it, and the cache write takes no lock inside the
+    caller's transaction."""
+    if not _changes_pending():
+        transaction.on_commit(_new_network_version)
 
-    def bump() -> None:
-        try:
-            cache.incr(_VERSION_KEY)
-        except ValueError:  # evicted or never set: a new, never-used value
-            cache.set(_VERSION_KEY, time.time_ns(), None)
 
-    bump()
-    transaction.on_commit(bump)
+def _changes_pending() -> bool:
+    """True inside a transaction that changed the network and has not committed yet: its own reads must
+    see its changes, so they bypass the shared cache (and store nothing in it)."""
+    return any(entry[1] is _new_network_version for entry in connection.run_on_commit)
 
 
 def network_scope(membership: Any) -> NetworkScope:
     """The membership's scope: computed once per request (kept on the membership object) and shared
     through the cache until the network changes (`network_changed`), the day turns, or
     SCOPE_CACHE_SECONDS pass. The cache must be shared by every app server (docs/deploy.md)."""
+    if _changes_pending():
+        return _scope_for(membership)
     scope: NetworkScope | None = getattr(membership, "_ilm_network_scope", None)
     if scope is not None:
         return scope

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ilm.core import audit
-from ilm.core.permissions import Action, OrgKind, can
+from ilm.core.permissions import PARTNER_KINDS, Action, OrgKind, can
 from ilm.core.versioning import apply_changes, bump, lock
 from ilm.network.models import (
     Channel,
@@ -81,8 +81,17 @@ def organisation_update(
 ) -> Organisation:
     _require("change_organisation", actor, organisation)
     organisation = lock(Organisation, organisation.pk, expected_version)
+    manages_all = can(actor, Action.CHANGE_ANY_ORGANISATION)
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
+        if changes["name"] != organisation.name and not manages_all:
+            # Names identify organisations across the network (imports, links): the technical partner renames.
+            raise PermissionDenied(_("Ask the technical partner to change your organisation's name."))
+    if countries is not None and organisation.kind in PARTNER_KINDS and not manages_all:
+        current = set(organisation.countries.values_list("pk", flat=True))
+        if {country.pk for country in countries} != current:
+            # A CSO's countries decide which businesses it sees: the technical partner sets them.
+            raise PermissionDenied(_("Ask the technical partner to change your countries of operation."))
     changed = apply_changes(organisation, changes, ORGANISATION_FIELDS)
     if is_active is not None and is_active != organisation.is_active:
         _require("create_organisation", actor)  # only the technical partner (de)activates
@@ -104,6 +113,7 @@ def organisation_update(
 
 # --- sites and headcounts --------------------------------------------------------
 
+MAX_HEADCOUNT = 1_000_000
 SITE_FIELDS = ("name", "site_type", "country", "province", "address", "is_active")
 
 
@@ -172,6 +182,8 @@ def headcount_record(
         seen.add(key)
         if count is None or int(count) < 0:
             errors.append(_("A headcount cannot be negative."))
+        elif int(count) > MAX_HEADCOUNT:
+            errors.append(_("A headcount cannot be more than %(max)s.") % {"max": f"{MAX_HEADCOUNT:,}"})
         row = HeadcountSnapshot(site=site, as_of=as_of, gender=gender, nationality=nationality, count=count)
         try:
             row.full_clean(exclude=["site"], validate_unique=False, validate_constraints=False)
@@ -214,6 +226,8 @@ def link_propose(
     manages_all = can(actor, Action.MANAGE_ANY_LINK)
     if not manages_all and actor.organisation_id not in (customer.pk, provider.pk):
         raise PermissionDenied(_("You can only propose links your organisation is part of."))
+    if disclosed_to_buyers and not manages_all and actor.organisation_id != customer.pk:
+        raise PermissionDenied(_("Only the employer that uses the agency decides what its buyers see."))
     link = Link(
         kind=kind,
         customer=customer,
@@ -268,21 +282,47 @@ def link_update(*, actor: Any, link: Link, expected_version: int | None = None, 
         and actor.organisation_id != link.customer_id
     ):
         raise PermissionDenied(_("Only the employer that uses the agency decides what its buyers see."))
+    before = (link.start_date, link.end_date)
     changed = apply_changes(link, changes, LINK_FIELDS)
     _full_clean(link)
+    reconfirm = (
+        link.status == LinkStatus.CONFIRMED
+        and not can(actor, Action.MANAGE_ANY_LINK)
+        and _widens(before, (link.start_date, link.end_date))
+    )
+    if reconfirm:
+        # Reaching further back or further ahead widens what the other side's partners see: the other
+        # party confirms it again, as it confirmed the link in the first place.
+        link.status = LinkStatus.PROPOSED
+        link.proposed_by_id = actor.organisation_id
+        link.confirmed_at = None
     if changed:
         bump(link)
         link.save()
-        audit.record("link.changed", membership=actor, obj=link, detail={"fields": changed})
+        audit.record(
+            "link.changed", membership=actor, obj=link, detail={"fields": changed, "needs_confirmation": reconfirm}
+        )
     return link
+
+
+def _widens(
+    before: tuple[datetime.date | None, datetime.date | None], after: tuple[datetime.date | None, datetime.date | None]
+) -> bool:
+    """True when the dates let the link be in force on a day it was not before."""
+    (old_start, old_end), (new_start, new_end) = before, after
+    earlier_start = old_start is not None and (new_start is None or new_start < old_start)
+    later_end = old_end is not None and (new_end is None or new_end > old_end)
+    return earlier_start or later_end
 
 
 def link_end(
     *, actor: Any, link: Link, end_date: datetime.date | None = None, expected_version: int | None = None
 ) -> Link:
-    return link_update(
-        actor=actor, link=link, expected_version=expected_version, end_date=end_date or timezone.localdate()
-    )
+    """End a link. By default it stops counting now: its last day in force was yesterday."""
+    last_day = end_date or timezone.localdate() - datetime.timedelta(days=1)
+    if link.start_date and last_day < link.start_date:
+        last_day = link.start_date
+    return link_update(actor=actor, link=link, expected_version=expected_version, end_date=last_day)
 
 
 # --- channels and collaborations ---------------------------------------------------

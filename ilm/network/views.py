@@ -150,7 +150,13 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return _form_page(
         request,
-        forms.OrganisationForm(request.POST or None, initial=initial, editing=True),
+        forms.OrganisationForm(
+            request.POST or None,
+            initial=initial,
+            editing=True,
+            manages_all=can(membership, Action.CHANGE_ANY_ORGANISATION),
+            kind=organisation.kind,
+        ),
         write=lambda data: services.organisation_update(
             actor=membership, organisation=organisation, expected_version=data.pop("version"), **data
         ),
@@ -185,10 +191,7 @@ class SiteListView(ScopedPageMixin, ListView):
             context["page_obj"].object_list = context["object_list"]
         membership = self.request.membership
         context["filter_form"] = self.filter_form
-        context["may_create"] = can(membership, Action.CHANGE_ANY_SITE) or (
-            membership.organisation_kind == OrgKind.SUPPLIER
-            and allowed("change_site", membership, membership.organisation)
-        )
+        context["may_create"] = _may_add_sites(membership)
         context["may_import"] = allowed("import_network", membership)
         return context
 
@@ -209,6 +212,14 @@ class SiteDetailView(ScopedPageMixin, DetailView):
         return context
 
 
+def _may_add_sites(membership: Any) -> bool:
+    """The technical partner adds sites for any supplier; a supplier's admins and responders, its own."""
+    own = membership.organisation_kind == OrgKind.SUPPLIER and allowed(
+        "change_site", membership, membership.organisation
+    )
+    return can(membership, Action.CHANGE_ANY_SITE) or own
+
+
 def _supplier_initial(request: HttpRequest) -> dict[str, Any] | None:
     """Preselect the supplier named in ?supplier=, else leave the form's own default alone."""
     return {"supplier": request.GET["supplier"]} if request.GET.get("supplier") else None
@@ -216,9 +227,15 @@ def _supplier_initial(request: HttpRequest) -> dict[str, Any] | None:
 
 def site_create_view(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    form = forms.SiteForm(request.POST or None, membership=membership, initial=_supplier_initial(request))
-    if not form.fields["supplier"].queryset.exists():  # type: ignore[attr-defined]
+    if not (
+        can(membership, Action.CHANGE_ANY_SITE)
+        or (
+            membership.organisation_kind == OrgKind.SUPPLIER
+            and allowed("change_site", membership, membership.organisation)
+        )
+    ):
         raise PermissionDenied
+    form = forms.SiteForm(request.POST or None, membership=membership, initial=_supplier_initial(request))
     return _form_page(
         request,
         form,

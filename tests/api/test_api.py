@@ -67,22 +67,36 @@ def test_token_of_a_revoked_membership_stops_working(client):
 
 
 def test_token_lifetime_is_limited_and_secret_shown_once(client):
+    from tests.conftest import sign_in
+
     world = build_world()
-    secret = token_for(world.members[("buyer", "viewer")])
-    too_long = api(
-        client,
-        "post",
+    member = world.members[("buyer", "viewer")]
+    sign_in(client, member)  # tokens are made from a session that passed two-factor sign-in
+    too_long = client.post(
         "/api/v1/tokens/",
-        secret,
         {"name": "x", "expires_at": (timezone.now() + datetime.timedelta(days=400)).isoformat()},
+        content_type="application/json",
     )
     assert too_long.status_code == 400
     assert "expires_at" in too_long.json()["error"]["fields"]
-    created = api(client, "post", "/api/v1/tokens/", secret, {"name": "script"})
+    year_zero = client.post(
+        "/api/v1/tokens/", {"name": "x", "expires_at": "0001-01-01T00:00:00"}, content_type="application/json"
+    )
+    assert year_zero.status_code == 400
+    created = client.post("/api/v1/tokens/", {"name": "script"}, content_type="application/json")
     assert created.status_code == 201 and created.json()["token"].startswith("ilm_")
-    listed = api(client, "get", "/api/v1/tokens/", secret).json()["results"]
+    listed = client.get("/api/v1/tokens/").json()["results"]
     assert all("token" not in row for row in listed)
     assert ApiToken.objects.get(pk=created.json()["id"]).digest != created.json()["token"]
+
+
+def test_a_token_cannot_mint_tokens(client):
+    world = build_world()
+    secret = token_for(world.members[("buyer", "viewer")])
+    before = ApiToken.objects.count()
+    response = api(client, "post", "/api/v1/tokens/", secret, {"name": "child"})
+    assert response.status_code == 403
+    assert ApiToken.objects.count() == before
 
 
 def test_validation_errors_use_one_format_and_save_nothing(client):

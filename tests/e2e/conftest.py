@@ -101,7 +101,7 @@ def e2e_db(chromium: Browser, live_server: Any) -> Iterator[None]:
 def demo(e2e_db: None, live_server: Any, tmp_path: Path) -> dict[str, dict[str, Any]]:
     """The demo network; returns the credentials file's entries by username."""
     path = tmp_path / "creds.json"
-    call_command("demo", credentials=str(path), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("demo", credentials=str(path), force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
     return {entry["username"]: entry for entry in json.loads(path.read_text())}
 
 

@@ -154,3 +154,112 @@ def test_sites_of_other_suppliers_cannot_be_edited_even_by_a_visible_buyer():
     with pytest.raises(PermissionDenied):
         services.site_update(actor=world.members[("buyer", "admin")], site=world.sites["supplier"], name="X")
     assert Site.objects.get(pk=world.sites["supplier"].pk).name == "Home supplier plant"
+
+
+def test_a_party_cannot_widen_a_confirmed_link_alone():
+    world = build_world()
+    link = world.links["supply"]
+    services.link_end(actor=world.members[("supplier", "admin")], link=link)
+    link.refresh_from_db()
+    assert link.end_date == datetime.date.today() - datetime.timedelta(days=1)  # stops counting now
+    assert not link.is_current
+    reopened = services.link_update(actor=world.members[("buyer", "admin")], link=link, end_date=None)
+    assert reopened.status == LinkStatus.PROPOSED  # the supplier must confirm again
+    from ilm.network import selectors
+
+    buyer = type(world.members[("buyer", "admin")]).objects.get(pk=world.members[("buyer", "admin")].pk)
+    assert "Home supplier plant" not in {s.name for s in selectors.site_list(membership=buyer)}
+    with pytest.raises(PermissionDenied):  # the proposer cannot confirm its own change
+        services.link_confirm(actor=world.members[("buyer", "admin")], link=reopened)
+    services.link_confirm(actor=world.members[("supplier", "admin")], link=reopened)
+    assert Link.objects.get(pk=link.pk).is_current
+
+
+def test_narrowing_a_link_needs_no_confirmation_and_technical_partner_may_widen():
+    world = build_world()
+    link = world.links["supply"]
+    narrowed = services.link_update(
+        actor=world.members[("buyer", "admin")], link=link, start_date=datetime.date(2024, 6, 1)
+    )
+    assert narrowed.status == LinkStatus.CONFIRMED
+    widened = services.link_update(actor=world.members[("tp", "admin")], link=narrowed, start_date=None)
+    assert widened.status == LinkStatus.CONFIRMED
+
+
+def test_only_the_employer_discloses_its_agency_even_when_proposing():
+    world = build_world()
+    o = world.orgs
+    with pytest.raises(PermissionDenied):
+        services.link_propose(
+            actor=world.members[("origin_agency", "admin")],
+            kind="recruitment",
+            customer=o["upstream"],
+            provider=o["origin_agency"],
+            disclosed_to_buyers=True,
+        )
+
+
+def test_partners_countries_and_every_name_are_the_technical_partners_to_change():
+    world = build_world()
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            actor=world.members[("cso", "admin")],
+            organisation=world.orgs["cso"],
+            countries=[country("TH"), country("VN")],
+        )
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            actor=world.members[("supplier", "admin")],
+            organisation=world.orgs["supplier"],
+            name="Outsider Supplier Ltd",
+        )
+    services.organisation_update(
+        actor=world.members[("supplier", "admin")],
+        organisation=world.orgs["supplier"],
+        countries=[country("TH"), country("MY")],
+    )  # a business states where it works
+    services.organisation_update(
+        actor=world.members[("tp", "admin")],
+        organisation=world.orgs["cso"],
+        countries=[country("TH"), country("MM")],
+        name="Home CSO renamed",
+    )
+
+
+def test_names_with_line_breaks_are_refused():
+    world = build_world()
+    with pytest.raises(ValidationError):
+        services.organisation_update(
+            actor=world.members[("tp", "admin")], organisation=world.orgs["buyer"], name="Home\nbuyer"
+        )
+    with pytest.raises(ValidationError):
+        services.site_create(
+            actor=world.members[("supplier", "admin")],
+            supplier=world.orgs["supplier"],
+            name="Plant\r\n2",
+            site_type="factory",
+            country=country("TH"),
+        )
+
+
+def test_headcounts_are_bounded_in_the_service():
+    world = build_world()
+    with pytest.raises(ValidationError):
+        services.headcount_record(
+            actor=world.members[("supplier", "admin")],
+            site=world.sites["supplier"],
+            as_of=datetime.date(2026, 1, 1),
+            cells=[("male", country("MM"), 2**62)],
+        )
+
+
+def test_duplicate_link_message_is_readable():
+    world = build_world()
+    with pytest.raises(ValidationError) as caught:
+        services.link_propose(
+            actor=world.members[("tp", "admin")],
+            kind="upstream",
+            customer=world.orgs["supplier"],
+            provider=world.orgs["upstream"],
+        )
+    assert "already have an open link" in " ".join(caught.value.messages)

@@ -105,6 +105,7 @@ def test_chain_reaches_every_tier_through_upstream_links():
     assert "Tier three farm" in names(selectors.site_list(membership=world.members[("buyer", "admin")]))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_cached_scope_is_forgotten_as_soon_as_a_link_changes(client):
     from ilm.network import services
     from tests.conftest import sign_in

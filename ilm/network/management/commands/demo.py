@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,8 +58,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--credentials", default=str(Path(settings.VAR_DIR) / "demo-credentials.json"))
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. The demo's users have published passwords: never on a real installation.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options.get("force"):
+            raise CommandError(
+                "manage.py demo creates users whose passwords are written to a file: it runs only with DEBUG on "
+                "(development), or with --force on a throw-away database."
+            )
         with transaction.atomic():
             self.credentials: list[dict[str, Any]] = []
             self.orgs: dict[str, Organisation] = {}
