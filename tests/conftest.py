@@ -61,6 +61,10 @@ def restore_database() -> None:
     set_audit_triggers(True)
     if not Country.objects.exists():
         importlib.import_module("ilm.network.migrations.0002_reference_data").load(apps, _Executor())
+    from ilm.cases.models import IssueCategory
+
+    if not IssueCategory.objects.exists():
+        importlib.import_module("ilm.cases.migrations.0002_issue_categories").load(apps, _Executor())
 
 
 @pytest.fixture(autouse=True)

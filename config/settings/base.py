@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "ilm.core",
     "ilm.accounts",
     "ilm.network",
+    "ilm.cases",
     "ilm.api",
     "ilm.dashboards",
     "django.contrib.admin",

@@ -75,14 +75,22 @@ class Action(StrEnum):
     VIEW_ALL_AUDIT = "audit.view_all"
     VIEW_WORKER_IDENTITY = "identity.view"
     USE_ADMIN_SITE = "admin_site.use"
+    WORK_CASES = "case.work"
+    APPROVE_IDENTITY_REVEAL = "identity.approve_reveal"
+    RESPOND_TO_CASES = "case.respond"
+    MANAGE_CATEGORIES = "category.manage"
+    ERASE_WORKERS = "worker.erase"
+    EXPORT_CASES = "case.export"
 
 
 A = Action
-_EVERYONE = frozenset({A.MANAGE_OWN_TOKENS})
+_EVERYONE = frozenset({A.MANAGE_OWN_TOKENS, A.EXPORT_CASES})
 _ORG_ADMIN = _EVERYONE | {A.CHANGE_OWN_ORGANISATION, A.MANAGE_MEMBERS, A.VIEW_ORG_AUDIT}
 _BUSINESS_ADMIN = _ORG_ADMIN | {A.CHANGE_OWN_SITES, A.PROPOSE_LINK, A.CONFIRM_LINK, A.IMPORT_NETWORK}
 _TP_STAFF = _EVERYONE | {A.VIEW_WHOLE_NETWORK}
-_CASE_ROLES = frozenset({A.VIEW_WORKER_IDENTITY})
+_CASE_ROLES = frozenset({A.VIEW_WORKER_IDENTITY, A.WORK_CASES})
+_CASE_LEADS = _CASE_ROLES | {A.APPROVE_IDENTITY_REVEAL}
+_RESPONDERS = frozenset({A.RESPOND_TO_CASES})
 
 GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
     OrgKind.TECHNICAL_PARTNER: {
@@ -101,25 +109,28 @@ GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
             A.MANAGE_COLLABORATIONS,
             A.VIEW_ALL_AUDIT,
             A.USE_ADMIN_SITE,
+            A.APPROVE_IDENTITY_REVEAL,
+            A.MANAGE_CATEGORIES,
+            A.ERASE_WORKERS,
         },
-        Role.CASE_MANAGER: _TP_STAFF | _CASE_ROLES | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
+        Role.CASE_MANAGER: _TP_STAFF | _CASE_LEADS | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
         Role.CASEWORKER: _TP_STAFF | _CASE_ROLES,
         Role.VIEWER: _TP_STAFF,
     },
     OrgKind.CSO: {
-        Role.ADMIN: _ORG_ADMIN | _CASE_ROLES | {A.MANAGE_CHANNELS},
-        Role.CASE_MANAGER: _EVERYONE | _CASE_ROLES,
+        Role.ADMIN: _ORG_ADMIN | _CASE_LEADS | {A.MANAGE_CHANNELS, A.ERASE_WORKERS},
+        Role.CASE_MANAGER: _EVERYONE | _CASE_LEADS,
         Role.CASEWORKER: _EVERYONE | _CASE_ROLES,
         Role.VIEWER: _EVERYONE,
     },
     OrgKind.SUPPLIER: {
-        Role.ADMIN: _BUSINESS_ADMIN,
-        Role.RESPONDER: _EVERYONE | {A.CHANGE_OWN_SITES},
+        Role.ADMIN: _BUSINESS_ADMIN | _RESPONDERS,
+        Role.RESPONDER: _EVERYONE | _RESPONDERS | {A.CHANGE_OWN_SITES},
         Role.VIEWER: _EVERYONE,
     },
     OrgKind.RECRUITMENT_AGENCY: {
-        Role.ADMIN: _BUSINESS_ADMIN - {A.CHANGE_OWN_SITES},
-        Role.RESPONDER: _EVERYONE,
+        Role.ADMIN: (_BUSINESS_ADMIN - {A.CHANGE_OWN_SITES}) | _RESPONDERS,
+        Role.RESPONDER: _EVERYONE | _RESPONDERS,
         Role.VIEWER: _EVERYONE,
     },
     OrgKind.BUYER: {
