@@ -48,6 +48,8 @@ class World:
     def outsider_names(self) -> list[str]:
         names = [o.name for o in self.outsiders["organisation"]]
         names += [s.name for s in self.outsiders["site"]]
+        names += [case.reference for case in self.outsiders["case"]]
+        names += ["Outsider shareable summary", "Outsider response", "Outsider action", OUTSIDER_WORKER_NAME]
         return names
 
 
@@ -136,6 +138,7 @@ def build_world() -> World:
     )
     out_events = [audit.record("test.outsider_event", membership=out_members[0], obj=out_site)]
     out_collab = Collaboration.objects.create(cso=out_cso, organisation=out_supplier)
+    out_case_objects = _outsider_case(out_cso, out_supplier, out_buyer, out_members)
     world.outsiders = {
         "organisation": [out_supplier, out_buyer, out_agency],
         "site": [out_site],
@@ -148,8 +151,110 @@ def build_world() -> World:
         "auditevent": out_events,
         "collaboration": [out_collab],
         "cso": [out_cso],
+        **out_case_objects,
     }
     return world
+
+
+OUTSIDER_WORKER_NAME = "Outsider Worker Secretname"
+
+
+def _outsider_case(
+    cso: Organisation, supplier: Organisation, buyer: Organisation, members: list[Any]
+) -> dict[str, list[Any]]:
+    """A full case of the outsider CSO about the outsider supplier: shared, escalated, with everything."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from ilm.cases.models import (
+        Attachment,
+        Case,
+        CaseAction,
+        CaseBusiness,
+        CaseExport,
+        CaseUpdate,
+        CaseWorker,
+        Contact,
+        Escalation,
+        IdentityReveal,
+        Issue,
+        IssueCategory,
+        Notification,
+        Payment,
+        Worker,
+        WorkerIdentifier,
+        WorkerValidation,
+    )
+
+    cso_member = MembershipFactory(organisation=cso, role="caseworker", user__username="outsider-caseworker")
+    now = timezone.now()
+    worker = Worker.objects.create(cso=cso, full_name=OUTSIDER_WORKER_NAME, gender="male", consent_share_identity=True)
+    WorkerIdentifier.objects.create(worker=worker, kind="phone", value="+84 90 000 1111")
+    case = Case.objects.create(
+        cso=cso,
+        summary="Outsider shareable summary",
+        status="in_remediation",
+        shared_at=now,
+        assessed_at=now,
+        assigned_to=cso_member,
+    )
+    CaseBusiness.objects.create(case=case, organisation=supplier)
+    CaseWorker.objects.create(case=case, worker=worker)
+    issue = Issue.objects.create(
+        case=case, category=IssueCategory.objects.get(code="debt_bondage"), shareable_description="Outsider issue"
+    )
+    contact = Contact.objects.create(
+        cso=cso, occurred_at=now, who="worker", purpose="issue_report", worker=worker, case=case, logged_by=cso_member
+    )
+    action = CaseAction.objects.create(
+        case=case, responsible=supplier, description="Outsider action", created_by=cso_member
+    )
+    update = CaseUpdate.objects.create(
+        case=case, kind="response", text="Outsider response", organisation=supplier, author=members[0]
+    )
+    payment = Payment.objects.create(
+        case=case, worker=worker, currency="VND", amount_owed="100", recorded_by=cso_member
+    )
+    validation = WorkerValidation.objects.create(
+        case=case, worker=worker, method="phone", validated_at=now, satisfaction=3, recorded_by=cso_member
+    )
+    attachment = Attachment(
+        case=case,
+        organisation=supplier,
+        uploaded_by=members[0],
+        content_type="text/plain",
+        size=5,
+        sha256="0" * 64,
+        original_name="outsider.txt",
+        visible_to_business=True,
+    )
+    attachment.file.save("outsider.txt", ContentFile(b"hello"), save=False)
+    attachment.save()
+    reveal = IdentityReveal.objects.create(
+        case=case, worker=worker, organisation=supplier, reason="Outsider reveal", requested_by=cso_member
+    )
+    escalation = Escalation.objects.create(
+        case=case, buyer=buyer, reason="Outsider escalation", escalated_by=cso_member
+    )
+    notification = Notification.objects.create(
+        user=members[0].user, organisation=supplier, case=case, kind="case.shared", message="Outsider notification"
+    )
+    export = CaseExport.objects.create(membership=members[0], format="csv")
+    return {
+        "case": [case],
+        "worker": [worker],
+        "issue": [issue],
+        "contact": [contact],
+        "caseaction": [action],
+        "caseupdate": [update],
+        "payment": [payment],
+        "workervalidation": [validation],
+        "attachment": [attachment],
+        "identityreveal": [reveal],
+        "escalation": [escalation],
+        "notification": [notification],
+        "caseexport": [export],
+    }
 
 
 __all__ = ["World", "build_world"]

@@ -1,0 +1,5 @@
+"""Case pages. (Being written.)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
