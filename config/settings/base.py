@@ -280,6 +280,12 @@ SPECTACULAR_SETTINGS = {
         "MsaStatusEnum": "ilm.network.models.MsaStatus",
         "GenderEnum": "ilm.network.models.Gender",
         "ChannelProviderEnum": "ilm.network.models.ChannelProvider",
+        "CaseStatusEnum": "ilm.cases.models.CaseStatus",
+        "ActionStatusEnum": "ilm.cases.models.ActionStatus",
+        "UpdateKindEnum": "ilm.cases.models.UpdateKind",
+        "WorkerKindEnum": "ilm.cases.models.WorkerKind",
+        "IdentifierKindEnum": "ilm.cases.models.IdentifierKind",
+        "ValidationMethodEnum": "ilm.cases.models.ValidationMethod",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

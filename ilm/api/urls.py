@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from ilm.accounts import api as accounts_api
+from ilm.cases import api as cases_api
 from ilm.core import api as core_api
 from ilm.network import api as network_api
 
@@ -23,6 +24,16 @@ router.register("memberships", accounts_api.MembershipViewSet, basename="members
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("tokens", accounts_api.ApiTokenViewSet, basename="token")
 router.register("audit-events", core_api.AuditEventViewSet, basename="audit-event")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("case-actions", cases_api.CaseActionViewSet, basename="case-action")
+router.register("issues", cases_api.IssueViewSet, basename="issue")
+router.register("issue-categories", cases_api.IssueCategoryViewSet, basename="issue-category")
+router.register("workers", cases_api.WorkerViewSet, basename="worker")
+router.register("contacts", cases_api.ContactViewSet, basename="contact")
+router.register("identity-reveals", cases_api.IdentityRevealViewSet, basename="identity-reveal")
+router.register("payments", cases_api.PaymentViewSet, basename="payment")
+router.register("validations", cases_api.ValidationViewSet, basename="validation")
+router.register("notifications", cases_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

@@ -1015,3 +1015,21 @@ def payment_verify(
         detail={"payment": payment.pk, "verified": verified},
     )
     return payment
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, actor: Any, notification: Any = None) -> Any:
+    """Mark one notification (or, without one, all of the actor's) as read. Only one's own."""
+    from ilm.cases.models import Notification
+
+    mine = Notification.objects.filter(
+        user_id=actor.user_id, organisation_id=actor.organisation_id, read_at__isnull=True
+    )
+    if notification is not None:
+        mine = mine.filter(pk=notification.pk)
+    mine.update(read_at=timezone.now())
+    if notification is not None:
+        notification.refresh_from_db()
+    return notification
