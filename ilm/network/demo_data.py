@@ -245,4 +245,8 @@ COLLABORATIONS: list[tuple[str, str]] = [
     ("mm-union", "mandalay-joblink"),
     ("kh-rights", "phnom-penh-manpower"),
     ("th-voice", "pacific"),
+    ("mm-union", "siam-ocean"),
+    ("mm-union", "chao-phraya"),
+    ("kh-rights", "golden-hen"),
+    ("kh-rights", "songkhla-canning"),
 ]

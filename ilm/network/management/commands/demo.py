@@ -8,6 +8,7 @@ SECRET_KEY, so the credentials file comes out the same each time.
 from __future__ import annotations
 
 import base64
+import importlib
 import datetime
 import hashlib
 import hmac
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.credentials: list[dict[str, Any]] = []
+            self.members = {}
             self.orgs: dict[str, Organisation] = {}
             tp = self._technical_partner()
             self.actor = self._member(tp, "admin", "secretariat")
@@ -117,13 +120,31 @@ class Command(BaseCommand):
             for spec, kind in all_specs:
                 for role in ROLES_BY_KIND[kind]:
                     self._member(self.orgs[spec["slug"]], role, spec["slug"])
+            extended = self._extend()
         self._write_credentials(Path(options["credentials"]))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Organisation.objects.count()} organisations, {Site.objects.count()} sites, "
-                f"{Link.objects.count()} links, {len(self.credentials)} users. Sign-ins: {options['credentials']}"
+                f"{Link.objects.count()} links, {len(self.credentials)} users{extended}. "
+                f"Sign-ins: {options['credentials']}"
             )
         )
+
+    def _extend(self) -> str:
+        """Later apps add their own demo data: each ILM app may have a `demo` module with
+        `load(orgs=..., members=...) -> str` (idempotent; returns a short summary)."""
+        summaries = []
+        for config in apps.get_app_configs():
+            if not config.name.startswith("ilm.") or config.name == "ilm.network":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            summaries.append(module.load(orgs=self.orgs, members=self.members))
+        return "".join(f", {summary}" for summary in summaries if summary)
 
     # --- organisations, sites, links ------------------------------------------------------
 
@@ -205,6 +226,8 @@ class Command(BaseCommand):
 
     # --- people ---------------------------------------------------------------------------------
 
+    members: dict[tuple[str, str], Membership]
+
     def _member(self, org: Organisation, role: str, slug: str) -> Membership:
         username = f"{slug}-{ROLE_SLUG[role]}"
         password = base64.urlsafe_b64encode(_derive(username, "password", length=12)).decode() + "-Demo"
@@ -242,6 +265,7 @@ class Command(BaseCommand):
                 digest=ApiToken.digest_for(secret),
                 expires_at=timezone.now() + datetime.timedelta(days=365),
             )
+        self.members[(slug, role)] = membership
         if not any(c["username"] == username for c in self.credentials):
             self.credentials.append(
                 {
