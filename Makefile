@@ -35,6 +35,7 @@ demo: setup ## Migrate and load the demo network (idempotent)
 	$(PY) manage.py demo
 
 run: demo ## Serve the demo network on http://127.0.0.1:8000 with the task worker (SQLite in var/)
+	$(PY) manage.py schedule_tasks
 	@echo "Demo sign-ins are in var/demo-credentials.json. Ctrl-C stops the server and the worker."
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker --queue-name '*' & \

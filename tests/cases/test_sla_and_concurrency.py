@@ -84,3 +84,13 @@ def test_a_hundred_concurrent_edits_each_land_or_conflict():
     assert final.version == start_version + len(landed)  # every landed edit counted, none lost or doubled
     history = set(Case.history.filter(id=case.pk).values_list("summary", flat=True))
     assert {f"edit {o.split()[1]}" for o in landed} <= history
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+@pytest.mark.django_db(transaction=True)
+def test_schedule_tasks_starts_the_sweep_once():
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("schedule_tasks", verbosity=0)
+    call_command("schedule_tasks", verbosity=0)
+    assert DBTaskResult.objects.filter(task_path__endswith="sla_sweep").count() == 1
