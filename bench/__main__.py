@@ -1,8 +1,12 @@
-"""python -m bench [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries] [--profile]
+"""python -m bench [--only network|cases] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries] [--profile]
+                 [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
 
-Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of the
-site list page and the API site list for buyers with 300 and 30 suppliers in their chain, next to a
-hello-world view in the same run. Figures are printed, never asserted.
+Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of
+- network: the site list page and the API site list for buyers with 300 and 30 suppliers in their chain;
+- cases: 100,000 cases on top of the network; the case list (API, page 1 and 2, and the /cases/ page),
+  without and with filters, for a caseworker of the CSO owning 30,000 cases and for the buyer with 300
+  suppliers (bench/cases.py, bench/seed_cases.py);
+each next to a hello-world view timed in the same round. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import platform
 import sys
 import time
 import warnings
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +30,7 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--only", choices=["network", "cases"], help="run one section (default: network, then cases)")
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
     parser.add_argument(
@@ -38,6 +42,14 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one request per endpoint")
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile 30 requests of the site list and API list (top functions)"
+    )
+    parser.add_argument("--cases-requests", type=int, default=150, help="timed requests per case endpoint (150)")
+    parser.add_argument("--cases-warmup", type=int, default=3, help="untimed rounds before timing the cases (3)")
+    parser.add_argument(
+        "--cases-budget",
+        type=float,
+        default=180.0,
+        help="stop timing the cases after this many seconds (at least 20 rounds; n stays equal across endpoints) (180)",
     )
     return parser.parse_args()
 
@@ -61,37 +73,6 @@ def _load() -> str:
     except OSError:
         return "n/a"
     return f"{one:.2f} (1 min), {five:.2f} (5 min)"
-
-
-def _actor(key: str, buyer: Any) -> dict[str, Any]:
-    """A buyer admin signed in with verified two-factor (session client) and an API token (token client)."""
-    from django.test import Client
-    from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from ilm.accounts.middleware import SESSION_MEMBERSHIP, SESSION_SIGNED_IN_AT
-    from ilm.accounts.models import Membership, TOTPDevice, User
-    from ilm.accounts.services import api_token_create
-
-    user = User.objects.create_user(
-        username=f"bench-{key}", email=f"bench-{key}@bench.invalid", password=None
-    )  # unusable: the benchmark signs in with force_login
-    membership = Membership.objects.create(user=user, organisation=buyer, role="admin")
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    session_client = Client()
-    session_client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = session_client.session
-    session[SESSION_MEMBERSHIP] = membership.pk
-    session[SESSION_SIGNED_IN_AT] = time.time()
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    _token, secret = api_token_create(actor=membership, name="bench", expires_at=timezone.now() + timedelta(days=30))
-    return {
-        "membership": membership,
-        "session": session_client,
-        "token": Client(),
-        "bearer": {"Authorization": f"Bearer {secret}"},
-    }
 
 
 def _visible_sites(membership: Any) -> int:
@@ -303,6 +284,65 @@ def _print_diagnostics(endpoints: list[Any], actors: dict[str, dict[str, Any]]) 
         print(f"           e.g. {example}")
 
 
+def _network(args: argparse.Namespace, seeded: Any) -> None:
+    """Site list page and API site list for the benchmark buyers (the original benchmark)."""
+    from django.test import Client
+
+    from bench import seed as seeding
+    from bench.actors import make_actor
+    from bench.measure import count_queries, time_round_robin
+
+    print("\n=== Network: site list page and API site list ===")
+    actors = {key: make_actor(key, buyer) for key, buyer in seeded.buyers.items()}
+    actors["anon"] = {"session": Client()}
+    chains = seeded.chains
+    print(
+        "  buyers     "
+        + "; ".join(
+            f"{key}: {len(chains[key])} suppliers ({len(seeding.CHAINS[key])} tiers), "
+            f"{_visible_sites(actors[key]['membership']):,} sites"
+            for key in ("big", "small", "deep")
+        )
+    )
+    endpoints = _endpoints(actors, chains)
+    count_queries(endpoints)
+    n_timed = sum(1 for e in endpoints if e.timed)
+    t0 = time.perf_counter()
+    rounds = time_round_robin(endpoints, args.requests, args.warmup, args.budget)
+    note = "" if rounds == args.requests else f" (stopped at {rounds} of {args.requests}: --budget reached)"
+    print(
+        f"  timing     {rounds} requests per endpoint{note} after {args.warmup} warm-up, {n_timed} endpoints "
+        f"interleaved, in {time.perf_counter() - t0:.0f} s; load average now {_load()}"
+    )
+
+    hello = endpoints[0]
+    if busy():
+        print("  WARNING    the machine was busy (load average above 0.75 x CPUs): other processes compete")
+        print("             for the CPUs and the disk, so p95 and the ratios are noisier than usual")
+    print()
+    _print_table(endpoints, hello)
+    print()
+    print("hello-world: HttpResponse('hello') requested signed in (session + verified two-factor), so it runs")
+    print("  the same middleware as the site list (session read and save, user, OTP device, login and")
+    print("  two-factor checks). [ref] rows are for reference only and not used in the goals: the same view")
+    print("  marked login_not_required without a session, and a DRF view with the API's Bearer-token auth.")
+    print("queries: CaptureQueriesContext on one cold request (cache emptied: the visibility scope is")
+    print("  computed) and 3 warm ones per endpoint (min-max if they differ; API tokens")
+    print("  also write last_used_at at most once a minute). Buyer 'deep' is counted, not timed.")
+    print("timings: django.test.Client in-process, so no HTTP server or network; all endpoints interleaved.")
+
+    _print_goals(endpoints, hello)
+    _print_diagnostics(endpoints, actors)
+    if args.show_queries:
+        _print_queries([e for e in endpoints if e.actor in {"big", "deep"} or e.label.startswith("hello-world (")])
+    if args.profile:
+        _profile(endpoints)
+
+
+def busy() -> bool:
+    return os.getloadavg()[0] > 0.75 * (os.cpu_count() or 1) if hasattr(os, "getloadavg") else False
+
+
 def main() -> None:
     args = _parse()
     started = time.perf_counter()
@@ -311,15 +351,15 @@ def main() -> None:
     import django
     from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import override_settings
 
     from bench import seed as seeding
     from bench.db import server_version
-    from bench.measure import count_queries, time_round_robin
 
     parts = urlsplit(url)
-    print("ILM benchmark: site list page and API site list on PostgreSQL (figures printed, not asserted)")
+    sections = {"network": "site list page and API site list", "cases": "case list API and page"}
+    chosen = [args.only] if args.only else list(sections)
+    print(f"ILM benchmark: {'; '.join(sections[s] for s in chosen)} on PostgreSQL (figures printed, not asserted)")
     print(
         f"  database   {parts.scheme}://{parts.hostname}:{parts.port or 5432}{parts.path} "
         f"(PostgreSQL {server_version().split()[0]}), settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
@@ -348,51 +388,12 @@ def main() -> None:
     with override_settings(
         ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], REST_FRAMEWORK=unthrottled
     ):
-        actors = {key: _actor(key, buyer) for key, buyer in seeded.buyers.items()}
-        actors["anon"] = {"session": Client()}
-        chains = seeded.chains
-        print(
-            "  buyers     "
-            + "; ".join(
-                f"{key}: {len(chains[key])} suppliers ({len(seeding.CHAINS[key])} tiers), "
-                f"{_visible_sites(actors[key]['membership']):,} sites"
-                for key in ("big", "small", "deep")
-            )
-        )
-        endpoints = _endpoints(actors, chains)
-        count_queries(endpoints)
-        n_timed = sum(1 for e in endpoints if e.timed)
-        t0 = time.perf_counter()
-        rounds = time_round_robin(endpoints, args.requests, args.warmup, args.budget)
-        note = "" if rounds == args.requests else f" (stopped at {rounds} of {args.requests}: --budget reached)"
-        print(
-            f"  timing     {rounds} requests per endpoint{note} after {args.warmup} warm-up, {n_timed} endpoints "
-            f"interleaved, in {time.perf_counter() - t0:.0f} s; load average now {_load()}"
-        )
+        if "network" in chosen:
+            _network(args, seeded)
+        if "cases" in chosen:
+            from bench.cases import run_cases
 
-        hello = endpoints[0]
-        busy = os.getloadavg()[0] > 0.75 * (os.cpu_count() or 1) if hasattr(os, "getloadavg") else False
-        if busy:
-            print("  WARNING    the machine was busy (load average above 0.75 x CPUs): other processes compete")
-            print("             for the CPUs and the disk, so p95 and the ratios are noisier than usual")
-        print()
-        _print_table(endpoints, hello)
-        print()
-        print("hello-world: HttpResponse('hello') requested signed in (session + verified two-factor), so it runs")
-        print("  the same middleware as the site list (session read and save, user, OTP device, login and")
-        print("  two-factor checks). [ref] rows are for reference only and not used in the goals: the same view")
-        print("  marked login_not_required without a session, and a DRF view with the API's Bearer-token auth.")
-        print("queries: CaptureQueriesContext on one cold request (cache emptied: the visibility scope is")
-        print("  computed) and 3 warm ones per endpoint (min-max if they differ; API tokens")
-        print("  also write last_used_at at most once a minute). Buyer 'deep' is counted, not timed.")
-        print("timings: django.test.Client in-process, so no HTTP server or network; all endpoints interleaved.")
-
-        _print_goals(endpoints, hello)
-        _print_diagnostics(endpoints, actors)
-        if args.show_queries:
-            _print_queries([e for e in endpoints if e.actor in {"big", "deep"} or e.label.startswith("hello-world (")])
-        if args.profile:
-            _profile(endpoints)
+            run_cases(args, seeded)
     print(
         f"\ntotal {time.perf_counter() - started:.0f} s (database ilm_bench is left in place; "
         f"the next run recreates it)"

@@ -23,6 +23,7 @@ class Endpoint:
     rows: str = ""  # what the response lists, e.g. "25 of 1,634 sites"
     visible: int = 0  # sites the buyer may see in all
     timed: bool = True
+    group: str = ""  # endpoints timed in the same rounds (the cases section times API and page rows apart)
     samples: list[float] = field(default_factory=list)
     query_counts: list[int] = field(default_factory=list)
     queries: list[dict[str, Any]] = field(default_factory=list)
@@ -84,11 +85,11 @@ def count_queries(endpoints: list[Endpoint], repeats: int = 3) -> None:
                 endpoint.queries = list(ctx.captured_queries)
 
 
-def time_round_robin(endpoints: list[Endpoint], requests: int, warmup: int, budget: float) -> int:
+def time_round_robin(endpoints: list[Endpoint], requests: int, warmup: int, budget: float, min_rounds: int = 20) -> int:
     """Warm up, then time up to `requests` requests per endpoint, interleaved so drift hits all alike.
 
-    Stops early (every endpoint keeping the same number of samples) once `budget` seconds have
-    passed, so a loaded machine cannot stretch the run; returns the number of rounds timed.
+    Stops early (every endpoint keeping the same number of samples, at least `min_rounds`) once
+    `budget` seconds have passed, so a loaded machine cannot stretch the run; returns the rounds timed.
     """
     timed = [e for e in endpoints if e.timed]
     for _ in range(warmup):
@@ -97,7 +98,7 @@ def time_round_robin(endpoints: list[Endpoint], requests: int, warmup: int, budg
     gc.collect()
     deadline = time.perf_counter() + budget
     for done in range(requests):
-        if done >= 20 and time.perf_counter() > deadline:
+        if done >= min_rounds and time.perf_counter() > deadline:
             return done
         for endpoint in timed:
             client, path, headers = endpoint.client, endpoint.path, endpoint.headers

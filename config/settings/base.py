@@ -233,6 +233,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks ------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# --- Cases ------------------------------------------------------------------------------
+ILM_SLA_RESPONSE_DAYS = env.int("ILM_SLA_RESPONSE_DAYS", default=7)  # no business response after shared
+ILM_SLA_STALE_DAYS = env.int("ILM_SLA_STALE_DAYS", default=14)  # no activity on an open case
+ILM_ATTACHMENT_MAX_BYTES = env.int("ILM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ILM_ATTACHMENT_MAX_PIXELS = env.int("ILM_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+ILM_EXPORT_SYNC_MAX_ROWS = env.int("ILM_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger exports run as a task
+
 # --- Encryption of worker identity and other secrets ------------------------------
 # "kid:base64key,kid2:base64key": the first key encrypts, every key decrypts.
 ILM_ENCRYPTION_KEYS = env("ILM_ENCRYPTION_KEYS")

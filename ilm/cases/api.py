@@ -6,13 +6,10 @@ identity is never part of a case: it is read, audited, from `POST /api/v1/worker
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, cast
 
 import django_filters
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -30,6 +27,7 @@ from ilm.cases.models import (
     CaseBusiness,
     CaseStatus,
     CaseUpdate,
+    CategoryGroup,
     Closure,
     Contact,
     ContactPurpose,
@@ -150,8 +148,10 @@ class CaseWorkerOut(serializers.ModelSerializer):
 
 class CaseOut(serializers.ModelSerializer):
     issues = IssueOut(many=True, read_only=True)
-    businesses = BusinessOut(many=True, read_only=True)
-    internal_notes = serializers.SerializerMethodField(help_text="Owner only (null for businesses).")
+    businesses = serializers.SerializerMethodField(help_text="Informal brokers are listed for the owner only.")
+    internal_notes = serializers.SerializerMethodField(
+        help_text="Only in a single-case read by the owner's roles that may see identity (audited); else null."
+    )
     risk_level = serializers.SerializerMethodField(help_text="Owner only (null for businesses).")
     assigned_to = serializers.SerializerMethodField(help_text="Owner only (null for businesses).")
     workers = serializers.SerializerMethodField(help_text="Owner only (null for businesses): no identity, labels.")
@@ -193,8 +193,14 @@ class CaseOut(serializers.ModelSerializer):
     def _owner(self, obj: Case) -> bool:
         return selectors.owns_case(self.context["request"].membership, obj)
 
+    def _sensitive(self, obj: Case) -> bool:
+        """Free text that may name workers: for the owner's identity roles, in a single-case read (audited)."""
+        return bool(self.context.get("detail")) and selectors.may_read_case_record(
+            self.context["request"].membership, obj
+        )
+
     def get_internal_notes(self, obj: Case) -> str | None:
-        return obj.internal_notes if self._owner(obj) else None
+        return obj.internal_notes if self._sensitive(obj) else None
 
     def get_risk_level(self, obj: Case) -> str | None:
         return obj.risk_level if self._owner(obj) else None
@@ -220,8 +226,14 @@ class CaseOut(serializers.ModelSerializer):
             row["repaid"] += payment.amount_repaid
         return {cur: {k: str(v) for k, v in row.items()} for cur, row in sorted(totals.items())}
 
+    @extend_schema_field(BusinessOut(many=True))
+    def get_businesses(self, obj: Case) -> list[dict[str, Any]]:
+        rows = [b for b in obj.businesses.all() if self._owner(obj) or not b.broker_name]
+        return BusinessOut(rows, many=True).data  # type: ignore[return-value]
+
     def to_representation(self, instance: Case) -> dict[str, Any]:
-        cast(dict[str, Any], self.context)["owner"] = self._owner(instance)  # read by the nested IssueOut
+        context = cast(dict[str, Any], self.context)
+        context["owner"] = self._sensitive(instance)  # read by the nested IssueOut (its CSO-only description)
         return super().to_representation(instance)
 
 
@@ -497,8 +509,17 @@ class RateIn(serializers.Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
 
 
-class ReadIn(serializers.Serializer):
-    pass
+class CategoryIn(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    group = serializers.ChoiceField(choices=CategoryGroup.choices)
+    name = serializers.CharField(max_length=200, help_text="In English.")
+    names = serializers.DictField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=dict,
+        help_text="Names in other languages, by language code (th, my, km, ne).",
+    )
+    is_forced_labour_indicator = serializers.BooleanField(required=False, default=False)
 
 
 # --- filters --------------------------------------------------------------------------------------
@@ -546,7 +567,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(flagged if value else ~flagged)
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
-        overdue = overdue_q()
+        overdue = selectors.overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
@@ -555,17 +576,6 @@ class CaseFilter(django_filters.FilterSet):
             | Q(summary__icontains=value)
             | Exists(Issue.objects.filter(case=OuterRef("pk"), shareable_description__icontains=value))
         )
-
-
-def overdue_q(now: datetime.datetime | None = None) -> Q:
-    """Shared without a business response for ILM_SLA_RESPONSE_DAYS, or open without activity for
-    ILM_SLA_STALE_DAYS."""
-    now = now or timezone.now()
-    response = now - datetime.timedelta(days=getattr(settings, "ILM_SLA_RESPONSE_DAYS", 7))
-    stale = now - datetime.timedelta(days=getattr(settings, "ILM_SLA_STALE_DAYS", 14))
-    return Q(status=CaseStatus.SHARED, first_response_at__isnull=True, shared_at__lte=response) | (
-        ~Q(status=CaseStatus.CLOSED) & Q(last_activity_at__lte=stale)
-    )
 
 
 def _case_queryset(*, membership: Any) -> QuerySet[Case]:
@@ -588,6 +598,13 @@ class CaseViewSet(ReadOnlyScopedViewSet):
 
     def reload(self, obj: Any) -> Any:
         return self.get_queryset().get(pk=obj.pk)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        if selectors.may_read_case_record(self.membership, case):
+            services.case_record_viewed(actor=self.membership, case=case, purpose="api")
+        context = {**self.get_serializer_context(), "detail": True}
+        return Response(CaseOut(case, context=context).data)
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
     def create(self, request: Request) -> Response:
@@ -830,7 +847,7 @@ class PaymentViewSet(ReadOnlyScopedViewSet):
     def _hide_workers(self, rows: _Rows) -> _Rows:
         if can(self.membership, Action.VIEW_WHOLE_NETWORK) or self.membership.organisation_kind == OrgKind.CSO:
             return rows
-        return [{**row, "worker": None} for row in rows]
+        return [{**row, "worker": None, "group_label": None} for row in rows]
 
     @extend_schema(request=PaymentVerifyIn, responses={200: PaymentOut})
     @action(detail=True, methods=["post"])
@@ -891,12 +908,17 @@ class IssueViewSet(ReadOnlyScopedViewSet):
 
 
 class IssueCategoryViewSet(ReadOnlyScopedViewSet):
-    """The issue taxonomy (reference data, the same for everyone)."""
+    """The issue taxonomy (reference data, the same for everyone); the technical partner adds categories."""
 
     queryset = IssueCategory.objects.none()
     scope_selector = _categories
     output_serializer = CategoryOut
     pagination_class = None
+
+    @extend_schema(request=CategoryIn, responses={201: CategoryOut})
+    def create(self, request: Request) -> Response:
+        category = services.category_create(actor=self.membership, **self.validated(CategoryIn))
+        return self.respond(category, status=status.HTTP_201_CREATED)
 
 
 class NotificationViewSet(ReadOnlyScopedViewSet):

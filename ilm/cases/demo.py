@@ -40,17 +40,40 @@ SUMMARIES = [
 ]
 # (CSO slug, businesses it works with: (organisation slug, site name or ""))
 CSO_BUSINESSES = {
-    "th-voice": [("siam-ocean", "Samut Sakhon Plant 1"), ("siam-ocean", "Mahachai Dormitory"),
-                 ("golden-hen", "Saraburi Processing Plant"), ("chao-phraya", "Mae Sot Factory"),
-                 ("songkhla-canning", "Songkhla Cannery"), ("andaman", "Vessel AF-3"), ("bangkok-labour", "")],
-    "mm-union": [("siam-ocean", "Samut Sakhon Plant 2"), ("chao-phraya", "Mae Sot Factory"),
-                 ("yangon-overseas", ""), ("mandalay-joblink", "")],
-    "kh-rights": [("golden-hen", "Korat Broiler Farm"), ("songkhla-canning", "Vessel SC-7"),
-                  ("phnom-penh-manpower", "")],
+    "th-voice": [
+        ("siam-ocean", "Samut Sakhon Plant 1"),
+        ("siam-ocean", "Mahachai Dormitory"),
+        ("golden-hen", "Saraburi Processing Plant"),
+        ("chao-phraya", "Mae Sot Factory"),
+        ("songkhla-canning", "Songkhla Cannery"),
+        ("andaman", "Vessel AF-3"),
+        ("bangkok-labour", ""),
+    ],
+    "mm-union": [
+        ("siam-ocean", "Samut Sakhon Plant 2"),
+        ("chao-phraya", "Mae Sot Factory"),
+        ("yangon-overseas", ""),
+        ("mandalay-joblink", ""),
+    ],
+    "kh-rights": [
+        ("golden-hen", "Korat Broiler Farm"),
+        ("songkhla-canning", "Vessel SC-7"),
+        ("phnom-penh-manpower", ""),
+    ],
 }
 # How many cases per state (60 in all), in order of the lifecycle.
-PLAN = [("intake", 8), ("assessed", 6), ("shared", 9), ("in_remediation", 15), ("awaiting_validation", 8),
-        ("resolved", 9), ("unresolved", 2), ("withdrew", 1), ("duplicate", 1), ("referred", 1)]
+PLAN = [
+    ("intake", 8),
+    ("assessed", 6),
+    ("shared", 9),
+    ("in_remediation", 15),
+    ("awaiting_validation", 8),
+    ("resolved", 9),
+    ("unresolved", 2),
+    ("withdrew", 1),
+    ("duplicate", 1),
+    ("referred", 1),
+]
 
 
 def load(*, orgs: dict[str, Any], members: dict[tuple[str, str], Any]) -> str:
@@ -79,37 +102,59 @@ def _worker(rng: random.Random, actor: Any, countries: dict[str, Any], site: Any
     return services.worker_create(
         actor=actor,
         full_name=name,
-        identifiers=[("phone", f"{phone} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"),
-                     ("line" if nationality == "TH" else "whatsapp", f"{name.split()[0].lower()}{rng.randint(10, 99)}")],
+        identifiers=[
+            ("phone", f"{phone} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"),
+            ("line" if nationality == "TH" else "whatsapp", f"{name.split()[0].lower()}{rng.randint(10, 99)}"),
+        ],
         gender=rng.choice(["female", "male"]),
         nationality=countries[nationality],
         age_band=rng.choice(["18_24", "25_34", "25_34", "35_44", "45_54"]),
         job=rng.choice(["Line worker", "Packer", "Fisher", "Sewing operator", "Farm hand", "Cleaner"]),
         site=site,
         recruitment_agency=agency,
-        consents={"contact_for_validation": True, "statistics": rng.random() < 0.9,
-                  "share_identity": rng.random() < 0.15},
+        consents={
+            "contact_for_validation": True,
+            "statistics": rng.random() < 0.9,
+            "share_identity": rng.random() < 0.15,
+        },
     )
 
 
-def _one_case(rng: random.Random, state: str, slug: str, orgs: dict[str, Any], members: dict[tuple[str, str], Any],
-              categories: list[Any], countries: dict[str, Any], opened: list[Case]) -> Case:
+def _one_case(
+    rng: random.Random,
+    state: str,
+    slug: str,
+    orgs: dict[str, Any],
+    members: dict[tuple[str, str], Any],
+    categories: list[Any],
+    countries: dict[str, Any],
+    opened: list[Case],
+) -> Case:
     cso = members[(slug, "caseworker")]
     org_slug, site_name = rng.choice(CSO_BUSINESSES[slug])
     organisation = orgs[org_slug]
     site = organisation.sites.filter(name=site_name).first() if site_name else None
     collective = rng.random() < 0.3
     workers = [_worker(rng, cso, countries, site, None) for _ in range(1 if not collective else rng.randint(2, 3))]
-    case = services.case_open(actor=cso, summary=rng.choice(SUMMARIES), is_collective=collective,
-                              workers_count=rng.randint(5, 120) if collective else 1, workers=workers,
-                              internal_notes="Called on the hotline; prefers evening calls.",
-                              risk_level=rng.choice(["low", "medium", "medium", "high", "critical"]))
+    case = services.case_open(
+        actor=cso,
+        summary=rng.choice(SUMMARIES),
+        is_collective=collective,
+        workers_count=rng.randint(5, 120) if collective else 1,
+        workers=workers,
+        internal_notes="Called on the hotline; prefers evening calls.",
+        risk_level=rng.choice(["low", "medium", "medium", "high", "critical"]),
+    )
     services.case_add_business(actor=cso, case=case, organisation=None if site else organisation, site=site)
     for category in rng.sample(categories, rng.randint(1, 3)):
-        services.issue_add(actor=cso, case=case, category=category,
-                           workers_affected=case.workers_count if collective else 1,
-                           zero_tolerance=category.code in ("child_labour", "physical_sexual_violence"),
-                           shareable_description=f"{category.name} reported by workers.")
+        services.issue_add(
+            actor=cso,
+            case=case,
+            category=category,
+            workers_affected=case.workers_count if collective else 1,
+            zero_tolerance=category.code in ("child_labour", "physical_sexual_violence"),
+            shareable_description=f"{category.name} reported by workers.",
+        )
     if state == "intake":
         return case
     services.case_assess(actor=cso, case=_fresh(case))
@@ -120,20 +165,36 @@ def _one_case(rng: random.Random, state: str, slug: str, orgs: dict[str, Any], m
         return case
     responder = members.get((org_slug, "responder"))
     services.case_respond(actor=responder, case=_fresh(case), text="We have received the case and are investigating.")
-    action = services.action_add(actor=responder, case=_fresh(case), description="Meet the workers' representatives "
-                                 "and agree a correction plan.", responsible=organisation,
-                                 due_date=timezone.localdate() + datetime.timedelta(days=rng.randint(-20, 40)))
+    action = services.action_add(
+        actor=responder,
+        case=_fresh(case),
+        description="Meet the workers' representatives and agree a correction plan.",
+        responsible=organisation,
+        due_date=timezone.localdate() + datetime.timedelta(days=rng.randint(-20, 40)),
+    )
     if rng.random() < 0.7:
-        services.action_update(actor=responder, action=action, text="Meeting held; plan agreed.",
-                               status=rng.choice(["in_progress", "done"]))
+        services.action_update(
+            actor=responder,
+            action=action,
+            text="Meeting held; plan agreed.",
+            status=rng.choice(["in_progress", "done"]),
+        )
     if rng.random() < 0.35:
-        services.payment_record(actor=cso, case=_fresh(case), worker=workers[0],
-                                currency="THB" if organisation.countries.filter(code="TH").exists() else "MYR",
-                                amount_owed=str(rng.randint(8, 60) * 1000),
-                                amount_repaid=str(rng.choice([0, rng.randint(4, 8) * 1000])))
+        services.payment_record(
+            actor=cso,
+            case=_fresh(case),
+            worker=workers[0],
+            currency="THB" if organisation.countries.filter(code="TH").exists() else "MYR",
+            amount_owed=str(rng.randint(8, 60) * 1000),
+            amount_repaid=str(rng.choice([0, rng.randint(4, 8) * 1000])),
+        )
     if rng.random() < 0.2 and org_slug in ("siam-ocean", "golden-hen", "songkhla-canning"):
-        services.case_escalate(actor=cso, case=_fresh(case), buyer=orgs["northwind"],
-                               reason="The supplier has not acted on the agreed plan.")
+        services.case_escalate(
+            actor=cso,
+            case=_fresh(case),
+            buyer=orgs["northwind"],
+            reason="The supplier has not acted on the agreed plan.",
+        )
     if state == "in_remediation":
         return case
     services.case_request_validation(actor=cso, case=_fresh(case))
@@ -141,20 +202,34 @@ def _one_case(rng: random.Random, state: str, slug: str, orgs: dict[str, Any], m
         return case
     lead = members[(slug, "case_manager")]
     if state == "resolved":
-        services.validation_record(actor=cso, case=_fresh(case), worker=workers[0], method=rng.choice(
-            ["phone", "in_person", "message"]), satisfaction=rng.randint(3, 5), confirms_remediation=True)
+        services.validation_record(
+            actor=cso,
+            case=_fresh(case),
+            worker=workers[0],
+            method=rng.choice(["phone", "in_person", "message"]),
+            satisfaction=rng.randint(3, 5),
+            confirms_remediation=True,
+        )
         for issue in _fresh(case).issues.all():
             services.issue_rate(actor=lead, issue=issue, rating=rng.choice(["fair", "good", "good", "excellent"]))
         services.case_close(actor=lead, case=_fresh(case), closure="resolved")
     elif state == "duplicate":
-        services.case_close(actor=lead, case=_fresh(case), closure="duplicate", reason="Reported twice.",
-                            merged_into=next(c for c in opened if c.cso_id == case.cso_id))
+        services.case_close(
+            actor=lead,
+            case=_fresh(case),
+            closure="duplicate",
+            reason="Reported twice.",
+            merged_into=next(c for c in opened if c.cso_id == case.cso_id),
+        )
     else:
         if state == "unresolved":
             for issue in _fresh(case).issues.all():
                 services.issue_rate(actor=lead, issue=issue, rating="poor")
-        reasons = {"unresolved": "The employer refused further action.", "withdrew": "The worker asked us to stop.",
-                   "referred": "Referred to the labour inspectorate."}
+        reasons = {
+            "unresolved": "The employer refused further action.",
+            "withdrew": "The worker asked us to stop.",
+            "referred": "Referred to the labour inspectorate.",
+        }
         services.case_close(actor=lead, case=_fresh(case), closure=state, reason=reasons[state])
     return case
 
@@ -171,8 +246,15 @@ def _spread_dates(rng: random.Random, cases: list[Case]) -> None:
         shift = datetime.timedelta(days=rng.randint(3, 330), hours=rng.randint(0, 23))
         if case.status == CaseStatus.SHARED:
             shift = datetime.timedelta(days=rng.randint(2, 20))  # some recent, some overdue
-        fields = ["opened_at", "assessed_at", "shared_at", "first_response_at", "validation_requested_at",
-                  "closed_at", "last_activity_at"]
+        fields = [
+            "opened_at",
+            "assessed_at",
+            "shared_at",
+            "first_response_at",
+            "validation_requested_at",
+            "closed_at",
+            "last_activity_at",
+        ]
         Case.objects.filter(pk=case.pk).update(**{f: F(f) - shift for f in fields if getattr(case, f)})
         CaseUpdate.objects.filter(case=case).update(created_at=F("created_at") - shift)
         # Responses come some days after sharing, not in the same second.

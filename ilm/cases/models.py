@@ -653,7 +653,8 @@ class IdentityReveal(models.Model):
         "network.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("business")
     )
     reason = models.TextField(_("why"), max_length=2000)
-    requested_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    # PROTECT: the two-person rule compares the requester with the approver, so the requester must stay known.
+    requested_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(
         "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -115,5 +116,8 @@ def sla_reminder(*, case: Case, kind: str, to_business: bool, dedupe_key: str) -
         case=case,
         kind=kind,
         dedupe_key=dedupe_key,
-        message=lambda: _("Case %(ref)s has had no update for 14 days.") % {"ref": case.reference},
+        message=lambda: (
+            _("Case %(ref)s has had no update for %(days)s days.")
+            % {"ref": case.reference, "days": getattr(settings, "ILM_SLA_STALE_DAYS", 14)}
+        ),
     )

@@ -26,6 +26,7 @@ from ilm.cases.models import (
     CaseAction,
     CaseBusiness,
     CaseExport,
+    CaseStatus,
     CaseUpdate,
     Contact,
     Escalation,
@@ -46,6 +47,28 @@ def owns_case(membership: Any, case: Case) -> bool:
     """The full case: its CSO, and the technical partner."""
     return sees_all_cases(membership) or (
         membership.organisation_kind == OrgKind.CSO and case.cso_id == membership.organisation_id
+    )
+
+
+def may_read_case_record(membership: Any, case: Case) -> bool:
+    """The case's free text that may name workers (internal notes, issue descriptions, validation comments,
+    contact notes): the owner's roles that may see worker identity. Every read is audited."""
+    return owns_case(membership, case) and can(membership, Action.VIEW_WORKER_IDENTITY)
+
+
+def overdue_q(now: Any = None) -> Q:
+    """Overdue, one definition for pages, API and reminders: shared without a business response for
+    ILM_SLA_RESPONSE_DAYS, or open without any activity for ILM_SLA_STALE_DAYS."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    response = now - datetime.timedelta(days=getattr(settings, "ILM_SLA_RESPONSE_DAYS", 7))
+    stale = now - datetime.timedelta(days=getattr(settings, "ILM_SLA_STALE_DAYS", 14))
+    return Q(status=CaseStatus.SHARED, first_response_at__isnull=True, shared_at__lte=response) | (
+        ~Q(status=CaseStatus.CLOSED) & Q(last_activity_at__lte=stale)
     )
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ilm.cases import notifications
 from ilm.cases.models import (
@@ -50,6 +51,10 @@ from ilm.core.versioning import apply_changes, bump, lock
 from ilm.network.models import Organisation, Site
 from ilm.network.selectors import chain_supplier_ids
 
+SMALL_GROUP_WARNING = _lazy(
+    "The workers may be identifiable: at least one group of their nationality and gender at the site has fewer "
+    "than 10 people. Check the summary, then confirm you want to share."
+)
 OPEN_STATUSES = (
     CaseStatus.INTAKE,
     CaseStatus.ASSESSED,
@@ -239,6 +244,11 @@ def worker_set_consent(*, actor: Any, worker: Worker, consent: str, value: bool)
     return worker
 
 
+def case_record_viewed(*, actor: Any, case: Case, purpose: str = "page") -> None:
+    """Record that someone read a case's free text (which may name workers)."""
+    audit.record("case.record_viewed", membership=actor, obj=case, detail={"purpose": purpose})
+
+
 def worker_identity(*, actor: Any, worker: Worker, case: Case | None = None, purpose: str = "page") -> dict[str, Any]:
     """The worker's identity, for someone allowed to see it. Every call is an audited view."""
     from ilm.cases.selectors import may_view_identity
@@ -408,10 +418,20 @@ def case_update(*, actor: Any, case: Case, expected_version: int | None = None, 
 
 @transaction.atomic
 def case_add_business(
-    *, actor: Any, case: Case, organisation: Organisation | None = None, site: Site | None = None, broker_name: str = ""
+    *,
+    actor: Any,
+    case: Case,
+    organisation: Organisation | None = None,
+    site: Site | None = None,
+    broker_name: str = "",
+    acknowledge_small_groups: bool = False,
 ) -> CaseBusiness:
+    """Add a business the case concerns. On a case already shared, the new business receives it at once,
+    so the same small-group check as sharing applies."""
     _require_caseworker(actor, case)
     case = _locked(case)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("Reopen the case before changing it."))
     if site is not None:
         organisation = site.supplier
     if organisation is not None and organisation.kind not in BUSINESS_KINDS_CONCERNED:
@@ -425,6 +445,9 @@ def case_add_business(
     business = CaseBusiness(case=case, organisation=organisation, site=site, broker_name=broker_name.strip())
     business.full_clean(exclude=["case"])
     business.save()
+    shared_at_once = case.shared_at is not None and organisation is not None
+    if shared_at_once and not acknowledge_small_groups and identifiable_group_warnings(case):
+        raise ValidationError({"acknowledge_small_groups": SMALL_GROUP_WARNING})
     if case.country_id is None and (site is not None or organisation is not None):
         case.country_id = (
             site.country_id
@@ -555,14 +578,7 @@ def case_share(*, actor: Any, case: Case, acknowledge_small_groups: bool = False
         )
     warnings = identifiable_group_warnings(case)
     if warnings and not acknowledge_small_groups:
-        raise ValidationError(
-            {
-                "acknowledge_small_groups": _(
-                    "The workers may be identifiable: at least one group of their nationality and gender at the "
-                    "site has fewer than 10 people. Check the summary, then confirm you want to share."
-                )
-            }
-        )
+        raise ValidationError({"acknowledge_small_groups": SMALL_GROUP_WARNING})
     case.shared_at = timezone.now()
     _status_change(case, actor, CaseStatus.SHARED)
     _touch(case, "status", "shared_at")
@@ -618,7 +634,7 @@ def action_add(
         if responsible.pk != actor.organisation_id:
             _refuse(_("A business plans its own actions."))
     case = _locked(case)
-    if case.status in (CaseStatus.INTAKE, CaseStatus.CLOSED):
+    if case.shared_at is None or case.status == CaseStatus.CLOSED:
         raise ValidationError(_("Actions are planned once the case is shared, and before it is closed."))
     if not case.businesses.filter(organisation=responsible).exists():
         raise ValidationError({"responsible": _("Choose a business the case concerns.")})
@@ -688,6 +704,8 @@ def case_note(*, actor: Any, case: Case, text: str, visible_to_business: bool = 
     """A CSO entry on the timeline: internal by default; a request to the business when shared."""
     _require_caseworker(actor, case)
     case = _locked(case)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("Reopen the case before changing it."))
     if not text.strip():
         raise ValidationError({"text": _("Write the note.")})
     if visible_to_business and case.shared_at is None:
@@ -734,6 +752,15 @@ def validation_record(
         raise ValidationError({"worker": _("Choose a worker of this case.")})
     if worker is None and not case.is_collective:
         raise ValidationError({"worker": _("Say which worker validated.")})
+    if worker is not None and not worker.consent_contact_for_validation and method != "in_person":
+        raise ValidationError(
+            {
+                "worker": _(
+                    "The worker has not agreed to be contacted for validation: record it only if they came to you "
+                    "in person."
+                )
+            }
+        )
     when = validated_at or timezone.now()
     if when > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"validated_at": _("The validation cannot be in the future.")})
@@ -815,9 +842,10 @@ def case_reopen(*, actor: Any, case: Case, reason: str) -> Case:
         if case.shared_at
         else (CaseStatus.ASSESSED if case.assessed_at else CaseStatus.INTAKE)
     )
-    case.closure, case.closed_at, case.merged_into, case.reopened_at = "", None, None, timezone.now()
+    case.closure, case.closure_reason, case.closed_at, case.merged_into = "", "", None, None
+    case.reopened_at = timezone.now()
     _status_change(case, actor, status)
-    _touch(case, "status", "closure", "closed_at", "merged_into", "reopened_at")
+    _touch(case, "status", "closure", "closure_reason", "closed_at", "merged_into", "reopened_at")
     _timeline(case, actor, UpdateKind.CSO_NOTE, reason.strip(), visible_to_business=False)
     audit.record("case.reopened", membership=actor, obj=case)
     return case
@@ -828,6 +856,8 @@ def case_escalate(*, actor: Any, case: Case, buyer: Organisation, reason: str) -
     """Bring a buyer in: only a buyer whose supply chain contains a business the case concerns."""
     _require_caseworker(actor, case)
     case = _locked(case)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("Reopen the case before changing it."))
     if buyer.kind != OrgKind.BUYER:
         raise ValidationError({"buyer": _("Choose a buyer.")})
     if case.shared_at is None:
@@ -848,6 +878,13 @@ def case_escalate(*, actor: Any, case: Case, buyer: Organisation, reason: str) -
     if case.escalations.filter(buyer=buyer).exists():
         raise ValidationError({"buyer": _("The case is already escalated to this buyer.")})
     escalation = Escalation.objects.create(case=case, buyer=buyer, reason=reason.strip(), escalated_by=actor)
+    _timeline(
+        case,
+        actor,
+        UpdateKind.CSO_NOTE,
+        _("Escalated to %(buyer)s.") % {"buyer": buyer.name},
+        visible_to_business=False,
+    )
     _touch(case)
     audit.record(
         "case.escalated", membership=actor, obj=case, target_organisation_id=buyer.pk, detail={"buyer": buyer.pk}
@@ -892,9 +929,9 @@ def identity_reveal_decide(*, actor: Any, reveal: IdentityReveal, approve: bool)
     reveal = IdentityReveal.objects.select_for_update().select_related("case", "worker").get(pk=reveal.pk)
     case = reveal.case
     _require_caseworker(actor, case)
-    if not can(actor, Action.APPROVE_IDENTITY_REVEAL):
-        _refuse(_("Your role does not allow this."))
-    if reveal.requested_by_id == actor.pk or (reveal.requested_by and reveal.requested_by.user_id == actor.user_id):
+    if not can(actor, Action.APPROVE_IDENTITY_REVEAL) or actor.organisation_id != case.cso_id:
+        _refuse(_("A second member of the case's CSO who may approve reveals decides."))
+    if reveal.requested_by_id is None or reveal.requested_by.user_id == actor.user_id:
         _refuse(_("A second person must approve: you asked for this reveal."))
     if reveal.approved_at or reveal.declined_at or reveal.withdrawn_at:
         raise ValidationError(_("This request was already decided."))
@@ -1033,3 +1070,45 @@ def notification_mark_read(*, actor: Any, notification: Any = None) -> Any:
     if notification is not None:
         notification.refresh_from_db()
     return notification
+
+
+# --- the taxonomy ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_create(
+    *,
+    actor: Any,
+    code: str,
+    group: str,
+    name: str,
+    names: dict[str, str] | None = None,
+    is_forced_labour_indicator: bool = False,
+) -> IssueCategory:
+    """The technical partner extends the issue taxonomy (names in English plus any other language)."""
+    if not can(actor, Action.MANAGE_CATEGORIES):
+        _refuse(_("Your role does not allow this."))
+    from django.conf import settings
+
+    languages = dict(settings.LANGUAGES)
+    unknown = sorted(set(names or {}) - set(languages))
+    if unknown:
+        raise ValidationError({"names": _("Unknown languages: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    category = IssueCategory(
+        code=code.strip(),
+        group=group,
+        name=name.strip(),
+        names=names or {},
+        is_forced_labour_indicator=is_forced_labour_indicator,
+        position=IssueCategory.objects.count(),
+    )
+    category.full_clean()
+    category.save()
+    audit.record(
+        "category.created",
+        membership=actor,
+        object_type="cases.issuecategory",
+        object_id=category.pk,
+        detail={"code": category.code},
+    )
+    return category

@@ -1,7 +1,7 @@
 """Background work for cases, run by the task worker: notification e-mails and the SLA sweep.
 
 The SLA sweep re-enqueues itself (`run_after`), so one `db_worker` keeps it going; `make run` and the
-`schedule_sla_sweep` command start it. Reminders are idempotent per case and deadline (dedupe keys).
+`schedule_tasks` command start it. Reminders are idempotent per case and deadline (dedupe keys).
 """
 
 from __future__ import annotations

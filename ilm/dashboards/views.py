@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ilm.cases import selectors as cases
+from ilm.cases.models import CaseStatus
+from ilm.core.permissions import OrgKind
 from ilm.network import selectors as network
 from ilm.network.models import LinkStatus
+
+CASE_KINDS = (OrgKind.TECHNICAL_PARTNER, OrgKind.CSO, OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY, OrgKind.BUYER)
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -25,4 +32,23 @@ def home_view(request: HttpRequest) -> HttpResponse:
         .count(),
         "channel_count": network.channel_list(membership=membership).count(),
     }
+    context.update(case_counts(membership))
     return render(request, "dashboards/home.html", context)
+
+
+def case_counts(membership: Any) -> dict[str, Any]:
+    """Open cases; for the CSO and the technical partner, those awaiting validation and those overdue; for a
+    supplier or agency, those waiting for its response."""
+    kind = membership.organisation_kind
+    if kind not in CASE_KINDS:
+        return {"shows_cases": False}
+    open_cases = cases.case_list(membership=membership).exclude(status=CaseStatus.CLOSED)
+    counts: dict[str, Any] = {"shows_cases": True, "open_case_count": open_cases.count()}
+    if kind in (OrgKind.CSO, OrgKind.TECHNICAL_PARTNER):
+        counts["awaiting_validation_count"] = open_cases.filter(status=CaseStatus.AWAITING_VALIDATION).count()
+        counts["overdue_count"] = open_cases.filter(cases.overdue_q()).count()
+    if kind in (OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY):
+        counts["waiting_response_count"] = open_cases.filter(
+            shared_at__isnull=False, first_response_at__isnull=True
+        ).count()
+    return counts

@@ -8,10 +8,10 @@ SECRET_KEY, so the credentials file comes out the same each time.
 from __future__ import annotations
 
 import base64
-import importlib
 import datetime
 import hashlib
 import hmac
+import importlib
 import json
 import os
 from collections.abc import Sequence

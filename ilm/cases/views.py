@@ -1,5 +1,0 @@
-"""Case pages. (Being written.)"""
-
-from django.urls import URLPattern
-
-urlpatterns: list[URLPattern] = []

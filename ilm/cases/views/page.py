@@ -1,0 +1,107 @@
+"""What every case page shares: the acting membership, the scoped case, who may act on it, and the one shape
+of a form page (call the service, show its errors with the right status)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ilm.cases import selectors
+from ilm.cases.models import Case
+from ilm.core.errors import Conflict
+from ilm.core.forms import add_service_errors
+from ilm.core.permissions import Action, can
+from ilm.core.tenancy import get_scoped_or_404
+
+
+def acting(request: HttpRequest) -> Any:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise PermissionDenied(_("You are not a member of any organisation yet."))
+    return membership
+
+
+def posted(request: HttpRequest) -> Any:
+    """The POST data (even when empty, so an empty POST is invalid, not unbound), or None for GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def scoped_case(request: HttpRequest, pk: int) -> Case:
+    """The case, if the acting membership may see it; 404 (audited) otherwise."""
+    return get_scoped_or_404(selectors.case_list(membership=acting(request)), request, pk=pk)
+
+
+def works_case(membership: Any, case: Case) -> bool:
+    """The case's CSO (or the technical partner), in a role that works cases."""
+    return selectors.owns_case(membership, case) and can(membership, Action.WORK_CASES)
+
+
+def require_caseworker(membership: Any, case: Case) -> None:
+    if not works_case(membership, case):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def responds_to(membership: Any, case: Case) -> bool:
+    """A member of a business the case concerns, in a role that may respond."""
+    return (
+        can(membership, Action.RESPOND_TO_CASES)
+        and case.shared_at is not None
+        and any(b.organisation_id == membership.organisation_id for b in case.businesses.all())
+    )
+
+
+def form_status(form: forms.Form) -> int:
+    """200 without errors; 409 when someone else saved first; 403 when the role may not; else 400."""
+    if not form.errors:
+        return 200
+    codes = {error.code for error in form.errors.as_data().get("__all__", [])}
+    if "conflict" in codes:
+        return 409
+    if "permission" in codes:
+        return 403
+    return 400
+
+
+def call_service(form: forms.Form, write: Callable[[], Any], *, fallback_field: str | None = None) -> Any:
+    """Run the service; on a refusal put its errors on the form and return None."""
+    try:
+        return write()
+    except Conflict as exc:
+        form.add_error(None, ValidationError(exc.message, code="conflict"))
+    except ValidationError as exc:
+        add_service_errors(form, exc, fallback_field=fallback_field)
+    except PermissionDenied as exc:
+        form.add_error(None, ValidationError(str(exc) or _("Your role does not allow this."), code="permission"))
+    return None
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    write: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], tuple[str, str]],
+    title: str,
+    case: Case | None = None,
+    template: str = "cases/form.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls the service (`write`) and goes where `done` says; anything
+    else shows the form again with the errors, answering 400, 403 or 409. The services are transactional,
+    so a refused write saved nothing."""
+    if request.method == "POST" and form.is_valid():
+        result = call_service(form, lambda: write(dict(form.cleaned_data)))
+        if not form.errors:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    status = form_status(form)
+    page = {"form": form, "title": title, "case": case, "status": status, **(context or {})}
+    return render(request, template, page, status=status)
