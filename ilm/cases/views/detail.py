@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
-from ilm.cases import forms, selectors, services
+from ilm.cases import attachments, forms, selectors, services
 from ilm.cases.models import Case, CaseStatus, UpdateKind, Worker
 from ilm.cases.views.page import acting, responds_to, scoped_case
 from ilm.core.permissions import Action, OrgKind, can
@@ -116,7 +116,11 @@ def owner_context(membership: Any, case: Case) -> dict[str, Any]:
         "reveals": selectors.identity_reveal_list(membership=membership)
         .filter(case=case)
         .select_related("worker", "approved_by__user"),
-        "attachments": selectors.attachment_list(membership=membership).filter(case=case),
+        "attachments": [
+            (a, attachments.download_name(actor=membership, attachment=a))
+            for a in selectors.attachment_list(membership=membership).filter(case=case)
+        ],
+        "may_attach": attachments.may_add_attachment(membership, case),
         "contacts": selectors.contact_list(membership=membership).filter(case=case),
         "works": works,
         "reads_record": reads_record,
@@ -253,9 +257,16 @@ def business_context(membership: Any, case: Case) -> dict[str, Any]:
             for e in (case.escalations.filter(buyer_id=org_id) if is_buyer else [])
         ],
         "attachments": [
-            {"description": a.description, "content_type": a.content_type, "created_at": a.created_at}
+            {
+                "pk": a.pk,
+                "name": attachments.download_name(actor=membership, attachment=a),
+                "description": a.description,
+                "content_type": a.content_type,
+                "created_at": a.created_at,
+            }
             for a in selectors.attachment_list(membership=membership).filter(case=case)
         ],
+        "may_attach": attachments.may_add_attachment(membership, case),
         "revealed": [{"number": index, "worker_pk": pk} for index, pk in enumerate(revealed, start=1)],
         "responder": responder,
         "respond_form": forms.RespondForm(auto_id="respond_%s") if responder else None,
