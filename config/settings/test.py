@@ -11,7 +11,7 @@ os.environ.setdefault(
 os.environ.setdefault("ILM_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMhISE=")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, INSTALLED_APPS
+from config.settings.base import DATABASES, INSTALLED_APPS, STORAGES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,6 +22,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ILM_TEST_DB_NAME", "test_ilm")}
 else:
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
+# Uploaded files and exports stay in memory: tests never write into var/private.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 AXES_FAILURE_LIMIT = 5
 LOGGING = {

@@ -34,6 +34,8 @@ router.register("identity-reveals", cases_api.IdentityRevealViewSet, basename="i
 router.register("payments", cases_api.PaymentViewSet, basename="payment")
 router.register("validations", cases_api.ValidationViewSet, basename="validation")
 router.register("notifications", cases_api.NotificationViewSet, basename="notification")
+router.register("attachments", cases_api.AttachmentViewSet, basename="attachment")
+router.register("exports", cases_api.ExportViewSet, basename="export")
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

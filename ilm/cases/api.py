@@ -10,21 +10,27 @@ from typing import Any, cast
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.cases import selectors, services
+from ilm.cases import attachments, exports, selectors, services
 from ilm.cases.models import (
     ActionStatus,
     AgeBand,
+    Attachment,
     Case,
     CaseAction,
     CaseBusiness,
+    CaseExport,
     CaseStatus,
     CaseUpdate,
     CategoryGroup,
@@ -931,3 +937,126 @@ class NotificationViewSet(ReadOnlyScopedViewSet):
     def read(self, request: Request, pk: str) -> Response:
         notification = services.notification_mark_read(actor=self.membership, notification=self.get_object())
         return self.respond(notification)
+
+
+# --- attachments and exports ----------------------------------------------------------------------
+
+ATTACHMENT_TYPES = [
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+]
+EXPORT_TYPES = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+
+
+class FileDownloadNegotiation(BaseContentNegotiation):
+    """Download actions answer with the file (a plain FileResponse, never rendered) whatever the
+    client's Accept header asks for, and with JSON errors; so content negotiation never says 406."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
+        return (renderers[0], renderers[0].media_type)
+
+
+def _file_response(handle: Any, content_type: str, name: str) -> FileResponse:
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField(
+        help_text="The original name for the case's owners and the uploader; else the case reference and a number."
+    )
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "case",
+            "name",
+            "description",
+            "content_type",
+            "size",
+            "sha256",
+            "visible_to_business",
+            "created_at",
+        ]
+
+    def get_name(self, obj: Attachment) -> str:
+        return attachments.download_name(actor=self.context["request"].membership, attachment=obj)
+
+
+class AttachmentIn(serializers.Serializer):
+    case = _Scoped(selectors.case_list)
+    file = serializers.FileField(help_text="PDF, JPEG, PNG, WebP, text/CSV, XLSX or DOCX; checked from its bytes.")
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    visible_to_business = serializers.BooleanField(required=False, default=False)
+
+
+class AttachmentViewSet(ReadOnlyScopedViewSet):
+    """Files on cases. Upload with multipart/form-data; download is permission-checked and audited."""
+
+    queryset = Attachment.objects.none()
+    scope_selector = selectors.attachment_list
+    output_serializer = AttachmentOut
+    parser_classes = [MultiPartParser, StrictJSONParser]
+
+    @extend_schema(request={"multipart/form-data": AttachmentIn}, responses={201: AttachmentOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(AttachmentIn)
+        attachment = attachments.attachment_add(
+            actor=self.membership,
+            case=data["case"],
+            upload=data["file"],
+            description=data["description"],
+            visible_to_business=data["visible_to_business"],
+        )
+        return self.respond(attachment, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, media): OpenApiTypes.BINARY for media in ATTACHMENT_TYPES})
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
+    def download(self, request: Request, pk: str) -> FileResponse:
+        handle, content_type, name = attachments.attachment_open(actor=self.membership, attachment=self.get_object())
+        return _file_response(handle, content_type, name)
+
+
+class ExportOut(serializers.ModelSerializer):
+    class Meta:
+        model = CaseExport
+        fields = ["id", "format", "filters", "status", "rows_total", "rows_done", "created_at", "finished_at"]
+
+
+class ExportIn(serializers.Serializer):
+    format = serializers.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ExportViewSet(ReadOnlyScopedViewSet):
+    """Exports of your case list (what you may see, never identity). Made by the task worker."""
+
+    queryset = CaseExport.objects.none()
+    scope_selector = selectors.export_list
+    output_serializer = ExportOut
+
+    @extend_schema(request=ExportIn, responses={202: ExportOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(ExportIn)
+        fmt = data.pop("format")
+        job = exports.export_cases(actor=self.membership, fmt=fmt, filters=data, as_job=True)
+        return self.respond(job, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, media): OpenApiTypes.BINARY for media in EXPORT_TYPES})
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
+    def download(self, request: Request, pk: str) -> FileResponse:
+        handle, content_type, name = exports.export_open(actor=self.membership, export=self.get_object())
+        return _file_response(handle, content_type, name)

@@ -317,14 +317,14 @@ def _require_exporter(actor: Any, fmt: str) -> None:
         raise ValidationError({"format": _("Choose CSV or XLSX.")})
 
 
-def export_cases(*, actor: Any, fmt: str, filters: Mapping[str, Any]) -> ExportFile | CaseExport:
+def export_cases(*, actor: Any, fmt: str, filters: Mapping[str, Any], as_job: bool = False) -> ExportFile | CaseExport:
     """Export the actor's case list. Up to `ILM_EXPORT_SYNC_MAX_ROWS` rows: the file, made now (CSV is
-    streamed). More: a queued CaseExport, written by the task worker."""
+    streamed). More (or `as_job`, as the API asks): a queued CaseExport, written by the task worker."""
     _require_exporter(actor, fmt)
     cleaned = clean_filters(filters)
     queryset = export_queryset(membership=actor, filters=cleaned)
     total = queryset.count()
-    if total > sync_max_rows():
+    if as_job or total > sync_max_rows():
         return _queue(actor=actor, fmt=fmt, filters=cleaned, total=total)
     audit.record(
         "cases.exported",

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 import yaml
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 
 from ilm.accounts import services as account_services
-from ilm.cases import services
+from ilm.cases import attachments, services
 from ilm.cases.models import Case, CaseStatus
 from tests.cases.helpers import CANARY_HANDLE, CANARY_NAME, CANARY_PASSPORT, canary_worker, open_case
 from tests.conftest import sign_in
@@ -86,6 +87,15 @@ def cases_in_every_state(world: Any) -> list[Case]:
     )
     services.case_close(actor=cso, case=Case.objects.get(pk=closed.pk), closure="resolved")
     made["closed"] = closed
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    for shared_file in (False, True):  # the file's name carries the canary; businesses get a neutral one
+        attachments.attachment_add(
+            actor=cso,
+            case=remediation,
+            upload=SimpleUploadedFile(f"{CANARY_NAME} statement.pdf", pdf, content_type="application/pdf"),
+            description="Statement",
+            visible_to_business=shared_file,
+        )
     statuses = {Case.objects.get(pk=c.pk).status for c in made.values()}
     assert statuses == set(CaseStatus.values)
     return list(made.values())
@@ -93,6 +103,13 @@ def cases_in_every_state(world: Any) -> list[Case]:
 
 def leaks(body: str) -> list[str]:
     return [canary for canary in CANARIES if canary in body]
+
+
+def text_of(response: Any) -> str:
+    """Everything a response says: its headers (a download's file name) and its body, streamed or not."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return headers + "\n" + body.decode("utf-8", "replace")
 
 
 def object_ids(model: Any) -> list[Any]:
@@ -112,7 +129,7 @@ def test_no_page_shows_the_canary_to_a_business(key: str, role: str) -> None:
         for url in urls:
             response = client.get(url)
             assert response.status_code < 500, url
-            found = leaks(response.content.decode("utf-8", "replace"))
+            found = leaks(text_of(response))
             assert not found, f"{url} shows {found} to {key}/{role}"
             fetched += 1
     assert fetched > 30
@@ -141,7 +158,7 @@ def test_no_api_response_shows_the_canary_to_a_business(key: str, role: str) -> 
             for url in urls:
                 response = getattr(client, method)(url, **auth)
                 assert response.status_code < 500, url
-                found = leaks(response.content.decode())
+                found = leaks(text_of(response))
                 assert not found, f"{method.upper()} {url} shows {found} to {key}/{role}"
 
 
