@@ -556,6 +556,7 @@ class UpdateKind(models.TextChoices):
     CSO_NOTE = "cso_note", _("Note from the CSO")
     REQUEST = "request", _("Request to the business")
     STATUS = "status", _("Status change")
+    ESCALATION = "escalation", _("Escalation to a buyer")
 
 
 class CaseUpdate(models.Model):

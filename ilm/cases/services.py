@@ -881,8 +881,8 @@ def case_escalate(*, actor: Any, case: Case, buyer: Organisation, reason: str) -
     _timeline(
         case,
         actor,
-        UpdateKind.CSO_NOTE,
-        _("Escalated to %(buyer)s.") % {"buyer": buyer.name},
+        UpdateKind.ESCALATION,
+        buyer.name,  # pages word it in the reader's language; the API gives the kind and the buyer's name
         visible_to_business=False,
     )
     _touch(case)

@@ -309,6 +309,30 @@ def test_owner_view_shows_the_whole_case_but_identity_only_after_the_show_identi
     assert CANARY_NAME not in body(client.get(f"/cases/{case.pk}/"))  # for that response only
 
 
+def test_timeline_entries_the_system_writes_read_in_the_readers_language():
+    world = build_world()
+    case = _case_in_every_state(world, canary_worker(world))[1]
+    client = client_for(world, "cso", "caseworker")
+    buyer = world.orgs["buyer"].name
+    assert f"Escalated to {buyer}." in body(client.get(f"/cases/{case.pk}/"))
+    reader = cso(world).user
+    reader.preferred_language = "th"
+    reader.save(update_fields=["preferred_language"])
+    page = body(client.get(f"/cases/{case.pk}/"))
+    assert f"ส่งเรื่องต่อให้ {buyer} แล้ว" in page and "Escalated to" not in page
+    api = case.updates.get(kind="escalation")
+    assert api.text == buyer  # stored as data, worded when shown
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(0, "1 kB"), (1, "1 kB"), (1024, "1 kB"), (1025, "2 kB"), (5 * 1024 * 1024 + 1, "5 MB")]
+)
+def test_file_sizes_are_shown_in_kb_then_mb(size, shown):
+    from ilm.core.templatetags.ilm import lfilesize
+
+    assert lfilesize(size) == shown
+
+
 def test_members_without_identity_rights_cannot_show_it():
     world = build_world()
     worker = canary_worker(world)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
@@ -43,7 +44,12 @@ def currency_totals(payments: Any) -> list[dict[str, Any]]:
 
 
 def _update_text(update: Any) -> str:
-    return str(STATUS_LABELS.get(update.text, update.text)) if update.kind == UpdateKind.STATUS else update.text
+    """Entries the system writes store codes and names; they are worded here, in the reader's language."""
+    if update.kind == UpdateKind.STATUS:
+        return str(STATUS_LABELS.get(update.text, update.text))
+    if update.kind == UpdateKind.ESCALATION:
+        return _("Escalated to %(buyer)s.") % {"buyer": update.text}
+    return str(update.text)
 
 
 def action_rows(membership: Any, case: Case, *, editable: Any) -> list[dict[str, Any]]:

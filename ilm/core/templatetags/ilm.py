@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from django import template
 from django.utils import timezone
 
@@ -43,6 +45,19 @@ def lnumber(value: Any) -> str:
     if value is None or value == "":
         return ""
     return format_decimal(value, locale=_locale())
+
+
+@register.filter
+def lfilesize(value: Any) -> str:
+    """A file size in the reader's number format: kB up to a megabyte (rounded up), then MB to one decimal."""
+    if value is None or value == "":
+        return ""
+    size = int(value)
+    if size < 1024 * 1024:
+        return format_unit(max(1, math.ceil(size / 1024)), "digital-kilobyte", length="short", locale=_locale())
+    return format_unit(
+        round(size / (1024 * 1024), 1), "digital-megabyte", length="short", format="#,##0.#", locale=_locale()
+    )
 
 
 @register.simple_tag(takes_context=True)
