@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from ilm.accounts.models import ApiToken, Membership, TOTPDevice, User
 from ilm.core.models import AuditEvent
@@ -103,3 +105,34 @@ def test_bootstrap_creates_the_technical_partner_once(monkeypatch):
     with pytest.raises(CommandError):
         call_command("bootstrap", organisation="Second", username="bo", email="bo@example.org", verbosity=0)
     assert not User.objects.filter(username="bo").exists()
+
+
+def test_demo_cases_cover_every_state_keep_their_dates_together_and_send_no_email(
+    tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
+    from ilm.cases.models import Case, CaseAction, CaseStatus, CaseUpdate, Notification, Payment, WorkerValidation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", credentials=str(tmp_path / "creds.json"), verbosity=0, force=True)
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert Case.objects.count() == 60
+    assert Notification.objects.exists()  # listed in the app ...
+    assert mailoutbox == []  # ... but nobody is e-mailed about made-up cases
+
+    now = timezone.now()
+    opened = dict(Case.objects.values_list("pk", "opened_at"))
+    for model, field in [
+        (CaseUpdate, "created_at"),
+        (CaseAction, "last_reverted_at"),
+        (CaseAction, "completed_at"),
+        (WorkerValidation, "validated_at"),
+        (Payment, "recorded_at"),
+        (Notification, "created_at"),
+    ]:
+        rows = model.objects.exclude(**{f"{field}__isnull": True}).values_list("case_id", field)
+        assert rows, (model.__name__, field)
+        for case_id, when in rows:
+            assert opened[case_id] <= when <= now, (model.__name__, field, case_id)
+    # Everything was moved back in time: nothing but the freshest cases happened in the last day.
+    recent = CaseUpdate.objects.filter(created_at__gte=now - datetime.timedelta(days=1)).count()
+    assert recent == 0

@@ -14,8 +14,21 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from ilm.cases import services
-from ilm.cases.models import Case, CaseStatus, CaseUpdate, IssueCategory, Worker
+from ilm.cases import notifications, services
+from ilm.cases.models import (
+    Attachment,
+    Case,
+    CaseAction,
+    CaseStatus,
+    CaseUpdate,
+    Escalation,
+    Issue,
+    IssueCategory,
+    Notification,
+    Payment,
+    Worker,
+    WorkerValidation,
+)
 from ilm.network.models import Country
 
 SEED = 20260930
@@ -85,12 +98,13 @@ def load(*, orgs: dict[str, Any], members: dict[tuple[str, str], Any]) -> str:
     cso_slugs = list(CSO_BUSINESSES)
     opened: list[Case] = []
     n = 0
-    for state, count in PLAN:
-        for _ in range(count):
-            slug = cso_slugs[n % len(cso_slugs)]
-            n += 1
-            case = _one_case(rng, state, slug, orgs, members, categories, countries, opened)
-            opened.append(case)
+    with notifications.without_email():
+        for state, count in PLAN:
+            for _ in range(count):
+                slug = cso_slugs[n % len(cso_slugs)]
+                n += 1
+                case = _one_case(rng, state, slug, orgs, members, categories, countries, opened)
+                opened.append(case)
     _spread_dates(rng, opened)
     return f"{len(opened)} cases"
 
@@ -238,6 +252,33 @@ def _fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+# Each case part's own dates, moved with its case so a page never shows a step months after the timeline.
+PART_DATES: list[tuple[Any, list[str]]] = [
+    (Issue, ["rated_at"]),
+    (WorkerValidation, ["validated_at", "recorded_at"]),
+    (Escalation, ["escalated_at"]),
+    (CaseAction, ["due_date", "completed_at", "last_reverted_at"]),
+    (Payment, ["paid_on", "verified_at", "recorded_at"]),
+    (Attachment, ["created_at"]),
+    (Notification, ["created_at"]),
+]
+
+
+def _shift_parts(case: Case, shift: datetime.timedelta) -> None:
+    for model, fields in PART_DATES:
+        rows = list(model.objects.filter(case=case))
+        for row in rows:
+            for field in fields:
+                value = getattr(row, field)
+                if value is not None:
+                    setattr(row, field, value - (datetime.timedelta(days=shift.days) if field in DATE_ONLY else shift))
+        if rows:
+            model.objects.bulk_update(rows, fields)
+
+
+DATE_ONLY = {"due_date", "paid_on"}
+
+
 def _spread_dates(rng: random.Random, cases: list[Case]) -> None:
     """Move each case back in time as a whole (keeping the order of its steps), across the past year."""
     now = timezone.now()
@@ -257,6 +298,7 @@ def _spread_dates(rng: random.Random, cases: list[Case]) -> None:
         ]
         Case.objects.filter(pk=case.pk).update(**{f: F(f) - shift for f in fields if getattr(case, f)})
         CaseUpdate.objects.filter(case=case).update(created_at=F("created_at") - shift)
+        _shift_parts(case, shift)
         # Responses come some days after sharing, not in the same second.
         if case.first_response_at:
             delay = datetime.timedelta(days=rng.randint(1, 12))

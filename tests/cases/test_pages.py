@@ -627,7 +627,7 @@ def test_assess_share_with_small_group_warning():
     services.case_update(actor=actor, case=fresh(case), summary="Leave is refused.")
     page = body(client.get(f"{url}/"))
     assert "The workers may be identifiable." in page
-    assert "Home supplier plant: 0 Male workers of Myanmar" in page
+    assert "Home supplier plant: 0 male workers of Myanmar" in page
     refused = client.post(f"{url}/share/", {})
     assert refused.status_code == 400
     assert "fewer than 10 people" in body(refused)

@@ -166,6 +166,7 @@ def issue_edit_view(request: HttpRequest, pk: int, issue_pk: int) -> HttpRespons
         write=lambda data: services.issue_update(actor=membership, issue=issue, **forms.issue_arguments(data)),
         done=lambda _issue: (_("Issue saved."), _detail(case, "issues")),
         title=_("Edit issue"),
+        submit=_("Save"),
         case=case,
     )
 
@@ -357,6 +358,7 @@ def reveal_decide_view(request: HttpRequest, pk: int, reveal_pk: int) -> HttpRes
             _detail(case, "reveals"),
         ),
         title=_("Decide on a reveal"),
+        submit=_("Save"),
         case=case,
     )
 

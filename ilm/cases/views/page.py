@@ -92,8 +92,10 @@ def form_page(
     case: Case | None = None,
     template: str = "cases/form.html",
     context: dict[str, Any] | None = None,
+    submit: str | None = None,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service (`write`) and goes where `done` says; anything
+    """GET shows the form (its button says `submit`, else the page's title: "Close the case"); a valid
+    POST calls the service (`write`) and goes where `done` says; anything
     else shows the form again with the errors, answering 400, 403 or 409. The services are transactional,
     so a refused write saved nothing."""
     if request.method == "POST" and form.is_valid():
@@ -103,5 +105,5 @@ def form_page(
             messages.success(request, message)
             return redirect(url)
     status = form_status(form)
-    page = {"form": form, "title": title, "case": case, "status": status, **(context or {})}
+    page = {"form": form, "title": title, "case": case, "status": status, "submit": submit or title, **(context or {})}
     return render(request, template, page, status=status)
