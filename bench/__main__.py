@@ -49,7 +49,7 @@ def _parse() -> argparse.Namespace:
         "--cases-budget",
         type=float,
         default=180.0,
-        help="stop timing the cases after this many seconds (at least 20 rounds; n stays equal across endpoints) (180)",
+        help="stop timing the cases after this many seconds (at least 15 rounds; n stays equal across endpoints) (180)",
     )
     return parser.parse_args()
 

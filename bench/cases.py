@@ -358,26 +358,34 @@ def _diagnose(missed: list[Any], hello: Any) -> None:
     for n, e in enumerate(chosen, 1):
         queries = slow_queries(e.get, 3)
         total = sum(q["ms"] for q in queries)
-        print(f"  #{n} {e.actor} {e.label}: {len(queries)} queries, {total:.1f} ms of SQL")
-        for q in queries[:3]:
+        print(f"  #{n} {e.actor} {e.label}: {len(queries)} queries, {total:.1f} ms of SQL; the slowest:")
+        for q in queries[:2]:
             jit = explain_jit(q["sql"]) if q["ms"] >= 10 else None
             split = ""
             if jit and jit[1] >= 1:
                 split = (
-                    f"  [EXPLAIN ANALYZE: {jit[0]:.1f} ms, of which JIT {jit[1]:.1f} ms; with jit=off {jit[2]:.1f} ms]"
+                    f"  [EXPLAIN ANALYZE {jit[0]:.1f} ms, JIT {jit[1]:.1f} ms (all workers); jit=off: {jit[2]:.1f} ms]"
                 )
             print(f"      {q['ms']:>7.2f} ms  {q['where']}{split}")
             print(f"                 {_short_sql(q['sql'])}")
             key = re.sub(r"\d+", "N", q["sql"])
-            if q["ms"] >= 10 and key not in explained and len(explained) < 4:
+            if q["ms"] >= 20 and key not in explained and len(explained) < 3:
                 explained[key] = (f"{e.actor} {e.label} ({q['ms']:.1f} ms)", q["sql"])
     for title, sql in explained.values():
         print(f"\n  EXPLAIN (ANALYZE, BUFFERS): {title}")
         plan = explain(sql)
-        for line in plan[:36]:
+        for line in plan[:30]:
             print(f"    {_short_sql(line, 150)}")
-        if len(plan) > 36:
-            print(f"    … {len(plan) - 36} more lines")
+        if len(plan) > 30:
+            print(f"    … {len(plan) - 30} more lines")
+
+
+def _print_queries(endpoints: list[Any]) -> None:
+    for e in endpoints:
+        if e.label.startswith(("API /api", "page /")):
+            print(f"\n--- {e.actor} {e.label}: {len(e.queries)} queries")
+            for i, q in enumerate(e.queries, 1):
+                print(f"  {i:>2}. [{float(q['time']) * 1000:.1f} ms] {_short_sql(q['sql'], 400)}")
 
 
 def run_cases(args: argparse.Namespace, seeded: Any) -> None:
@@ -440,3 +448,5 @@ def run_cases(args: argparse.Namespace, seeded: Any) -> None:
     missed = _print_goals(endpoints, hellos)
     _print_query_counts(endpoints)
     _diagnose(missed, hellos["API"])
+    if args.show_queries:
+        _print_queries(endpoints)

@@ -269,7 +269,9 @@ def seed_cases(chains: dict[str, set[int]], buyers: dict[str, Any]) -> SeededCas
         return datetime.timedelta(days=rng.uniform(lo, hi))
 
     def after(prev: datetime.datetime, lo: float, hi: float) -> datetime.datetime:
-        return min(prev + days(lo, hi), now - datetime.timedelta(minutes=rng.randint(1, 600)))
+        """A moment `lo`-`hi` days after `prev`, but in the past (and never before `prev`)."""
+        latest = now - datetime.timedelta(minutes=rng.randint(1, 600))
+        return max(prev, min(prev + days(lo, hi), latest))
 
     plans: list[Plan] = []
     for cso, count in zip(csos, per_cso, strict=True):
