@@ -192,6 +192,7 @@ def seed_cases(chains: dict[str, set[int]], buyers: dict[str, Any]) -> SeededCas
         Worker,
         WorkerIdentifier,
         WorkerValidation,
+        search_text_of,
     )
     from ilm.network.models import Link, Organisation, Site
 
@@ -598,6 +599,12 @@ def seed_cases(chains: dict[str, set[int]], buyers: dict[str, Any]) -> SeededCas
                         )
                     )
             Issue.objects.bulk_create(issues, batch_size=5000)
+            shareable: dict[int, list[str]] = defaultdict(list)
+            for issue in issues:
+                shareable[issue.case_id].append(issue.shareable_description)
+            for case in cases:  # what services.refresh_search_text keeps current in the product
+                case.search_text = search_text_of(case.reference, case.summary, shareable[case.pk])
+            Case.objects.bulk_update(cases, ["search_text"], batch_size=2500)
             CaseBusiness.objects.bulk_create(businesses, batch_size=5000)
             CaseWorker.objects.bulk_create(links, batch_size=5000)
             Escalation.objects.bulk_create(escalations, batch_size=5000)

@@ -7,6 +7,7 @@ from config.settings.base import _mailer, env
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")  # see base.py
 MAILERS = {"default": _mailer(env("EMAIL_URL"))}
 
 DEBUG = False

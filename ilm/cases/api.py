@@ -6,6 +6,7 @@ identity is never part of a case: it is read, audited, from `POST /api/v1/worker
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, cast
 
 import django_filters
@@ -221,7 +222,7 @@ class CaseOut(serializers.ModelSerializer):
     def get_workers(self, obj: Case) -> list[dict[str, Any]] | None:
         if not self._owner(obj):
             return None
-        return CaseWorkerOut([link.worker for link in obj.case_workers.all()], many=True).data  # type: ignore[return-value]
+        return [self._worker_out.to_representation(link.worker) for link in obj.case_workers.all()]
 
     @extend_schema_field(serializers.DictField(child=serializers.DictField(child=serializers.CharField())))
     def get_repayments(self, obj: Case) -> dict[str, dict[str, str]]:
@@ -234,8 +235,17 @@ class CaseOut(serializers.ModelSerializer):
 
     @extend_schema_field(BusinessOut(many=True))
     def get_businesses(self, obj: Case) -> list[dict[str, Any]]:
-        rows = [b for b in obj.businesses.all() if self._owner(obj) or not b.broker_name]
-        return BusinessOut(rows, many=True).data  # type: ignore[return-value]
+        owner = self._owner(obj)
+        return [self._business_out.to_representation(b) for b in obj.businesses.all() if owner or not b.broker_name]
+
+    # One child serializer per list response, not one per row: building a serializer copies its fields.
+    @cached_property
+    def _worker_out(self) -> CaseWorkerOut:
+        return CaseWorkerOut()
+
+    @cached_property
+    def _business_out(self) -> BusinessOut:
+        return BusinessOut()
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         context = cast(dict[str, Any], self.context)
@@ -577,11 +587,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(summary__icontains=value)
-            | Exists(Issue.objects.filter(case=OuterRef("pk"), shareable_description__icontains=value))
-        )
+        return selectors.search_cases(queryset, value)
 
 
 def _case_queryset(*, membership: Any) -> QuerySet[Case]:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -49,7 +49,7 @@ from ilm.cases.models import (
     ExportStatus,
     Issue,
 )
-from ilm.cases.selectors import case_list, export_list, sees_all_cases
+from ilm.cases.selectors import case_list, export_list, search_cases, sees_all_cases
 from ilm.core import audit
 from ilm.core.permissions import Action, OrgKind, can
 
@@ -100,9 +100,7 @@ def _filtered(queryset: QuerySet[Case], filters: Mapping[str, str]) -> QuerySet[
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     if filters.get("q"):
-        q = filters["q"]
-        in_issue = Issue.objects.filter(case=OuterRef("pk"), shareable_description__icontains=q)
-        queryset = queryset.filter(Q(reference__icontains=q) | Q(summary__icontains=q) | Exists(in_issue))
+        queryset = search_cases(queryset, filters["q"])
     return queryset
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,8 +100,25 @@ class CaseFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=selectors.category_list(), empty_label=_("All categories")
     )
-    business = OrganisationChoiceField(
-        label=_("Business"), required=False, queryset=Organisation.objects.none(), empty_label=_("All businesses")
+    # A name, not a <select>: a network holds thousands of suppliers, and rendering them all made the list
+    # page slow. htmx suggests up to 20 matching names (cases:business_suggestions) in a <datalist>.
+    business = forms.CharField(
+        label=_("Business"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "title": _("Part of the name of a supplier, site or recruitment agency."),
+                "list": "business-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("cases:business_suggestions"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#business-suggestions",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        ),
     )
     country = CountryChoiceField(label=_("Country"), required=False, empty_label=_("All countries"))
     opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DATE)
@@ -108,15 +126,6 @@ class CaseFilterForm(forms.Form):
     forced_labour = forms.BooleanField(label=_("Forced-labour indicator"), required=False)
     zero_tolerance = forms.BooleanField(label=_("Zero-tolerance"), required=False)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
-
-    def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["business"].queryset = (  # type: ignore[attr-defined]
-            network.organisation_list(membership=membership)
-            .filter(kind__in=(OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY))
-            .prefetch_related(None)
-            .order_by("name")
-        )
 
     def filter(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
         """Narrow an already scoped queryset (the same filters as the API's). Search reads shareable text only."""
@@ -141,17 +150,13 @@ class CaseFilterForm(forms.Form):
         for field, value in issues.items():
             if value is not None:
                 queryset = queryset.filter(Exists(Issue.objects.filter(case=OuterRef("pk"), **{field: value})))
-        if data["business"]:
-            concerned = CaseBusiness.objects.filter(case=OuterRef("pk"), organisation=data["business"])
-            queryset = queryset.filter(Exists(concerned))
-        query = data["q"].strip()
-        if query:
-            queryset = queryset.filter(
-                Q(reference__icontains=query)
-                | Q(summary__icontains=query)
-                | Exists(Issue.objects.filter(case=OuterRef("pk"), shareable_description__icontains=query))
+        name = data["business"].strip()
+        if name:  # organisations and sites only: informal brokers are the owner's to see
+            concerned = CaseBusiness.objects.filter(case=OuterRef("pk"), organisation__isnull=False).filter(
+                Q(organisation__name__icontains=name) | Q(site__name__icontains=name)
             )
-        return queryset
+            queryset = queryset.filter(Exists(concerned))
+        return selectors.search_cases(queryset, data["q"])
 
 
 # --- contacts and workers -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import ClassVar
 
@@ -315,6 +316,15 @@ class RiskLevel(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+def search_text_of(reference: str, summary: str, descriptions: Iterable[str]) -> str:
+    """What the case list's search reads, normalised as `search_term` normalises a query."""
+    return search_term("\n".join([reference, summary, *descriptions]))
+
+
+def search_term(text: str) -> str:
+    return text.strip().upper()
+
+
 def new_case_reference() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     chars = "".join(secrets.choice(alphabet) for _ in range(8))
@@ -371,7 +381,11 @@ class Case(TimestampedModel):
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords()
+    # Derived, for search only: reference, summary and the issues' shareable descriptions, upper-cased
+    # (services.refresh_search_text keeps it current). Never identity: internal notes and CSO-only
+    # descriptions stay out. On PostgreSQL a trigram index serves `contains` (migration 0004).
+    search_text = models.TextField(editable=False, blank=True, default="")
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("case")

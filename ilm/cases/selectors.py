@@ -34,6 +34,7 @@ from ilm.cases.models import (
     IssueCategory,
     Notification,
     Worker,
+    search_term,
 )
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.network.selectors import network_scope
@@ -220,3 +221,10 @@ def identifiable_group_warnings(case: Case) -> list[dict[str, Any]]:
                     {"site": site, "nationality": nationality, "gender": gender, "count": count, "as_of": latest}
                 )
     return warnings
+
+
+def search_cases(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Narrow cases to those whose shareable text (reference, summary, issues' shareable descriptions)
+    contains `query`, whatever its case. One column, so PostgreSQL answers from a trigram index."""
+    term = search_term(query)
+    return queryset.filter(search_text__contains=term) if term else queryset

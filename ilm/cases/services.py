@@ -42,6 +42,7 @@ from ilm.cases.models import (
     Worker,
     WorkerIdentifier,
     WorkerValidation,
+    search_text_of,
 )
 from ilm.cases.selectors import dangerously_duplicate_workers, identifiable_group_warnings, owns_case
 from ilm.core import audit
@@ -96,6 +97,13 @@ def _touch(case: Case, *fields: str) -> None:
     bump(case)
     case.last_activity_at = timezone.now()
     case.save(update_fields=[*fields, "version", "last_activity_at", "updated_at"])
+
+
+def refresh_search_text(case: Case) -> None:
+    """Recompute the case's search text from its shareable text (after any change to it)."""
+    descriptions = Issue.objects.filter(case=case).order_by("pk").values_list("shareable_description", flat=True)
+    case.search_text = search_text_of(case.reference, case.summary, descriptions)
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
 
 
 def _timeline(
@@ -370,6 +378,7 @@ def case_open(
     case.full_clean(exclude=["cso", "assigned_to", "reference"])
     _check_assignee(case, case.assigned_to)
     case.save()
+    refresh_search_text(case)
     for worker in workers:
         _link_worker(case, worker)
     if contact is not None:
@@ -412,6 +421,8 @@ def case_update(*, actor: Any, case: Case, expected_version: int | None = None, 
         _check_assignee(case, case.assigned_to)
     if changed:
         _touch(case, *changed)
+        if "summary" in changed:
+            refresh_search_text(case)
         audit.record("case.changed", membership=actor, obj=case, detail={"fields": changed})
     return case
 
@@ -507,6 +518,8 @@ def issue_add(
     issue.full_clean(exclude=["case"])
     issue.save()
     _touch(case)
+    if shareable_description:
+        refresh_search_text(case)
     audit.record("issue.added", membership=actor, obj=case, detail={"issue": issue.pk, "category": category.code})
     return issue
 
@@ -524,6 +537,8 @@ def issue_update(*, actor: Any, issue: Issue, **changes: Any) -> Issue:
     if changed:
         issue.save()
         _touch(issue.case)
+        if "shareable_description" in changed:
+            refresh_search_text(issue.case)
         audit.record("issue.changed", membership=actor, obj=issue.case, detail={"issue": issue.pk, "fields": changed})
     return issue
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -113,8 +114,9 @@ def test_case_list_filters_and_search():
     assert _list_refs(client, f"category={wages.pk}") == {shared.reference}
     assert _list_refs(client, "zero_tolerance=on") == {shared.reference}
     assert _list_refs(client, "forced_labour=on") == both  # retention of documents is an ILO indicator
-    assert _list_refs(client, f"business={world.orgs['supplier'].pk}") == both
-    assert _list_refs(client, f"business={world.orgs['destination_agency'].pk}") == set()
+    assert _list_refs(client, urlencode({"business": world.orgs["supplier"].name.lower()})) == both
+    assert _list_refs(client, urlencode({"business": world.orgs["destination_agency"].name})) == set()
+    assert _list_refs(client, "business=Home+supplier+plant") == both  # a site's name finds it too
     assert _list_refs(client, "country=TH") == both
     assert _list_refs(client, "country=VN") == set()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -140,6 +142,76 @@ def test_case_list_filters_and_search():
     assert _list_refs(client_for(world, "supplier", "viewer"), "q=gate") == set()
     assert _list_refs(client_for(world, "buyer", "viewer"), "zero_tolerance=on") == {shared.reference}
     assert _list_refs(client_for(world, "upstream", "admin")) == set()
+
+
+def test_search_follows_edits_of_the_shareable_text_and_never_reads_private_text():
+    world = build_world()
+    case = open_case(world, summary="Dormitory has no water.")
+    client = client_for(world, "cso", "caseworker")
+    assert _list_refs(client, "q=WATER") == {case.reference}
+    services.case_update(actor=cso(world), case=fresh(case), summary="Dormitory is locked at night.")
+    assert _list_refs(client, "q=water") == set()
+    assert _list_refs(client, "q=locked+at") == {case.reference}
+    issue = services.issue_add(
+        actor=cso(world), case=fresh(case), category=IssueCategory.objects.get(code="leave"), description="Ma Hla"
+    )
+    assert _list_refs(client, "q=hla") == set()  # the CSO-only description is not searched
+    services.issue_update(actor=cso(world), issue=issue, shareable_description="Sick leave refused (ลาป่วย).")
+    assert _list_refs(client, "q=ลาป่วย") == {case.reference}
+    assert _list_refs(client, "q=%25") == set()  # LIKE wildcards are literal
+    services.issue_update(actor=cso(world), issue=issue, shareable_description="")
+    assert _list_refs(client, "q=sick") == set()
+    services.case_update(actor=cso(world), case=fresh(case), internal_notes="secret informant")
+    assert _list_refs(client, "q=informant") == set()
+
+
+def test_case_list_pages_by_cursor_newest_first():
+    world = build_world()
+    actor = cso(world)
+    cases = [services.case_open(actor=actor, summary=f"Case number {n}") for n in range(30)]
+    newest_first = [c.reference for c in reversed(cases)]
+    client = client_for(world, "cso", "caseworker")
+
+    def page(query: str = "") -> tuple[list[str], str]:
+        response = client.get("/cases/" + (f"?{query}" if query else ""))
+        assert response.status_code == 200
+        html = body(response)
+        return re.findall(r"C-[A-Z0-9]{4}-[A-Z0-9]{4}", html), html
+
+    first, html = page()
+    assert first == newest_first[:25]
+    assert "Newer" not in html
+    older = re.search(r'href="\?(after=\d+)"', html)
+    assert older, "the first page links to older cases"
+    second, html = page(older.group(1))
+    assert second == newest_first[25:]
+    assert "Older" not in html
+    newer = re.search(r'href="\?(before=\d+)"', html)
+    assert newer
+    assert page(newer.group(1))[0] == newest_first[:25]
+    # Filters survive the cursor; a mangled cursor starts again from the newest cases.
+    filtered, html = page("q=case+number")
+    assert filtered == newest_first[:25]
+    assert "q=case+number&amp;" + older.group(1) in html
+    assert page(f"q=case+number&{older.group(1)}")[0] == newest_first[25:]
+    assert page(f"q=number+3&{older.group(1)}")[0] == [cases[3].reference]
+    assert page(f"q=number+7&{older.group(1)}")[0] == []  # case 7 is newer than the cursor
+    assert page("after=abc")[0] == newest_first[:25]
+    assert page("before=999999999")[0] == newest_first[:25]
+
+
+def test_business_filter_suggests_only_names_the_member_may_see():
+    world = build_world()
+
+    def suggested(key: str, role: str, name: str) -> str:
+        response = client_for(world, key, role).get("/cases/businesses/", {"business": name})
+        assert response.status_code == 200
+        return body(response)
+
+    supplier_name = world.orgs["supplier"].name
+    assert f'value="{supplier_name}"' in suggested("cso", "caseworker", supplier_name[:4])
+    assert "Outsider Supplier Ltd" not in suggested("supplier", "viewer", "Outsider")
+    assert suggested("cso", "caseworker", "").strip() == ""
 
 
 def test_case_list_bad_filters_are_ignored_not_errors():

@@ -14,6 +14,7 @@ from ilm.cases.views import actions, detail, lists, workers
 urlpatterns: list[URLPattern] = [
     path("", lists.CaseListView.as_view(), name="case_list"),
     path("new/", workers.case_open_view, name="case_open"),
+    path("businesses/", lists.business_suggestions_view, name="business_suggestions"),
     path("contacts/new/", workers.contact_create_view, name="contact_create"),
     path("notifications/", lists.notification_list_view, name="notification_list"),
     path("notifications/badge/", lists.notification_badge_view, name="notification_badge"),

@@ -62,8 +62,11 @@ def lfilesize(value: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def query_with(context: Any, **kwargs: Any) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced, or dropped when given None (for pagination)."""
     params = context["request"].GET.copy()
     for key, value in kwargs.items():
-        params[key] = value
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
     return params.urlencode()
