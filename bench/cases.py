@@ -82,7 +82,7 @@ def _page_matches(membership: Any, query: str) -> int | None:
         from ilm.cases import forms, selectors
 
         member = _membership(membership)
-        form = forms.CaseFilterForm(dict(parse_qsl(query)) or None, membership=member)
+        form = forms.CaseFilterForm(dict(parse_qsl(query)) or None)
         return int(form.filter(selectors.case_list(membership=member)).count())
     except Exception:
         return None
