@@ -118,15 +118,20 @@ def _issues(case: Case) -> list[Issue]:
 
 
 def _businesses(case: Case) -> str:
+    """Organisations and sites only: informal brokers are the owner's to know (see _brokers)."""
     names = []
     for business in case.businesses.all():
         if business.organisation_id is None:
-            names.append(_("%(name)s (informal broker)") % {"name": business.broker_name})
-        elif business.site_id is not None and business.site is not None:
+            continue
+        if business.site_id is not None and business.site is not None:
             names.append(f"{business.organisation} – {business.site.name}")
         else:
             names.append(str(business.organisation))
     return "; ".join(names)
+
+
+def _brokers(case: Case) -> str:
+    return "; ".join(b.broker_name for b in case.businesses.all() if b.organisation_id is None)
 
 
 def _categories(case: Case) -> str:
@@ -172,6 +177,7 @@ OWNER_COLUMNS: tuple[Column, ...] = (
     Column(gettext_lazy("Closed as"), lambda c: c.get_closure_display() if c.closure else ""),
     Column(gettext_lazy("Retaliation risk"), lambda c: c.get_risk_level_display()),
     Column(gettext_lazy("Caseworker"), _assignee),
+    Column(gettext_lazy("Informal brokers"), _brokers),
     Column(gettext_lazy("Collective case"), lambda c: c.is_collective),
     Column(gettext_lazy("Workers concerned"), lambda c: c.workers_count),
     Column(gettext_lazy("Workers named"), _count("export_workers_named")),

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from ilm.cases import exports
+from ilm.cases import exports, services
 from ilm.cases.models import Case, CaseExport, ExportStatus
 from ilm.core.models import AuditEvent
 from tests.cases.helpers import (
@@ -59,6 +59,9 @@ def read_export(response: Any, fmt: str) -> list[list[str]]:
     return parse(content, fmt)
 
 
+BROKER = "Mr Broker Kyaw"
+
+
 def parse(content: bytes, fmt: str) -> list[list[str]]:
     if fmt == "csv":
         assert content.startswith(b"\xef\xbb\xbf")
@@ -71,6 +74,7 @@ def cases_with_a_canary(world: Any) -> list[Case]:
     worker = canary_worker(world, consents={"share_identity": True, "contact_for_validation": True})
     intake = open_case(world, worker=worker)
     shared = open_case(world, worker=worker, share=True)
+    services.case_add_business(actor=world.members[("cso", "caseworker")], case=shared, broker_name=BROKER)
     closed = validate_and_close(world, open_case(world, worker=worker, share=True), worker)
     return [intake, shared, closed]
 
@@ -117,6 +121,10 @@ def test_exports_never_hold_worker_identity_or_internal_text(fmt):
             assert row["Issue categories"] == "Retention of identity documents"
             assert row["Workers affected (largest issue)"] == "12"
             assert "Home supplier" in row["Businesses concerned"]
+            assert BROKER not in row["Businesses concerned"]
+            assert row.get("Informal brokers") == (BROKER if owner else None)
+        if not owner:
+            assert BROKER not in text, f"an informal broker's name in the {fmt} export of {key}"
         client.logout()
     events = AuditEvent.objects.filter(action="cases.exported")
     assert events.count() == len(expected)
