@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.yaml").read_text())
 # Routes whose path parameter is a secret token, not an object id (they are public by design).
-TOKEN_ROUTES = {"accounts:invitation_accept", "accounts:password_reset_confirm"}
+TOKEN_ROUTES = {"accounts:invitation_accept", "accounts:password_reset_confirm", "channels:webhook"}
 REFERENCE_MODELS = ("country", "industry", "issuecategory")
 MEMBER_KEYS = [(key, role) for key, kind in HOME_KINDS.items() if key != "tp" for role in ROLES_BY_KIND[kind]]
 
@@ -117,7 +117,10 @@ def test_technical_partner_sees_the_outsiders_pages(client):
     for route, pattern, name in page_routes():
         if "<" not in route or name in TOKEN_ROUTES:
             continue
-        for obj in outsider_objects(world, route_model(pattern)):
+        model = route_model(pattern)
+        if model._meta.model_name == "conversation":
+            continue  # the running CSO's only, not even the technical partner (tests/channels)
+        for obj in outsider_objects(world, model):
             response = client.get(fill(route, obj.pk))
             assert response.status_code in (200, 403, 405), (route, response.status_code)
 

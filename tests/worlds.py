@@ -50,6 +50,7 @@ class World:
         names += [s.name for s in self.outsiders["site"]]
         names += [case.reference for case in self.outsiders["case"]]
         names += ["Outsider shareable summary", "Outsider response", "Outsider action", OUTSIDER_WORKER_NAME]
+        names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE]
         return names
 
 
@@ -139,6 +140,7 @@ def build_world() -> World:
     out_events = [audit.record("test.outsider_event", membership=out_members[0], obj=out_site)]
     out_collab = Collaboration.objects.create(cso=out_cso, organisation=out_supplier)
     out_case_objects = _outsider_case(out_cso, out_supplier, out_buyer, out_members)
+    out_conversation = _outsider_conversation(out_channel, out_case_objects["case"][0])
     world.outsiders = {
         "organisation": [out_supplier, out_buyer, out_agency],
         "site": [out_site],
@@ -151,9 +153,36 @@ def build_world() -> World:
         "auditevent": out_events,
         "collaboration": [out_collab],
         "cso": [out_cso],
+        "conversation": [out_conversation],
         **out_case_objects,
     }
     return world
+
+
+OUTSIDER_SENDER = "+84 90 555 0199"
+OUTSIDER_MESSAGE = "Outsider message text"
+
+
+def _outsider_conversation(channel: Any, case: Any) -> Any:
+    """A conversation on the outsider CSO's channel, with a message in and a reply out."""
+    from django.utils import timezone
+
+    from ilm.channels.models import Conversation, Message
+
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        channel=channel, cso_id=channel.cso_id, sender=OUTSIDER_SENDER, sender_name="Outsider Sender", case=case
+    )
+    for direction in ("in", "out"):
+        Message.objects.create(
+            conversation=conversation,
+            channel=channel,
+            direction=direction,
+            provider_message_id=f"wamid.outsider.{direction}",
+            text=OUTSIDER_MESSAGE,
+            sent_at=now,
+        )
+    return conversation
 
 
 OUTSIDER_WORKER_NAME = "Outsider Worker Secretname"

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ilm.accounts",
     "ilm.network",
     "ilm.cases",
+    "ilm.channels",
     "ilm.api",
     "ilm.dashboards",
     "django.contrib.admin",
@@ -242,6 +243,14 @@ ILM_SLA_STALE_DAYS = env.int("ILM_SLA_STALE_DAYS", default=14)  # no activity on
 ILM_ATTACHMENT_MAX_BYTES = env.int("ILM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ILM_ATTACHMENT_MAX_PIXELS = env.int("ILM_ATTACHMENT_MAX_PIXELS", default=40_000_000)
 ILM_EXPORT_SYNC_MAX_ROWS = env.int("ILM_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger exports run as a task
+
+# --- Channels ---------------------------------------------------------------------
+ILM_CHANNEL_MAX_BODY_BYTES = env.int("ILM_CHANNEL_MAX_BODY_BYTES", default=1024 * 1024)  # larger webhooks: 413
+# Where replies go, per provider ("whatsapp=http://127.0.0.1:8025,line=..."): empty means the real API.
+# `manage.py channel_simulator` points every provider at its own local fake.
+ILM_CHANNEL_API_BASES = env.dict("ILM_CHANNEL_API_BASES", default={})
+ILM_CHANNEL_SEND_TIMEOUT = env.float("ILM_CHANNEL_SEND_TIMEOUT", default=10.0)
+ILM_CHANNEL_SEND_ATTEMPTS = env.int("ILM_CHANNEL_SEND_ATTEMPTS", default=5)
 
 # --- Encryption of worker identity and other secrets ------------------------------
 # "kid:base64key,kid2:base64key": the first key encrypts, every key decrypts.

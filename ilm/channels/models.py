@@ -1,0 +1,159 @@
+"""Worker messages from the messaging apps: raw deliveries, conversations and messages.
+
+A `Delivery` is one webhook request, stored verbatim (encrypted) before anything is parsed, so a crash
+between the acknowledgement and the parsing loses nothing: the task worker parses it again. A
+`Conversation` is one sender on one channel; a `Message` one message in or out, unique per channel,
+direction and provider id (replays and concurrent duplicates store one row). Everything a worker sent,
+and who they are on the app, is encrypted at rest; the sender is found again by a blind index.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ilm.core.fields import BlindIndexField, EncryptedTextField
+from ilm.core.models import TimestampedModel
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    channel = models.ForeignKey("network.Channel", on_delete=models.CASCADE, related_name="deliveries")
+    body = EncryptedTextField(purpose="channels.delivery.body")
+    content_type = models.CharField(max_length=120, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)  # never payload content
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.status})"
+
+    def audit_organisation_id(self) -> int:
+        return self.channel.cso_id
+
+
+class Conversation(TimestampedModel):
+    """One sender on one channel: the thread a caseworker reads and answers."""
+
+    channel = models.ForeignKey(
+        "network.Channel", on_delete=models.PROTECT, related_name="conversations", verbose_name=_("channel")
+    )
+    cso = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="conversations", verbose_name=_("CSO")
+    )
+    sender = EncryptedTextField(_("sender"), purpose="channels.conversation.sender")
+    sender_index = BlindIndexField(source="sender", normalizer="ilm.cases.models.normalize_identifier_value")
+    sender_name = EncryptedTextField(_("name on the app"), purpose="channels.conversation.sender_name", blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    assigned_to = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("caseworker"),
+    )
+    worker = models.ForeignKey(
+        "cases.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True, db_index=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(_("unread"), default=0)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "sender_index"], name="one_conversation_per_sender"),
+        ]
+        indexes = [models.Index(fields=["cso", "-last_message_at"])]
+
+    def __str__(self) -> str:  # never the sender: str() ends up in logs
+        return f"Conversation {self.pk}"
+
+    @property
+    def label(self) -> str:
+        return f"M{self.pk}"
+
+    def audit_organisation_id(self) -> int:
+        return self.cso_id
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("From the worker")
+    OUT = "out", _("From the CSO")
+
+
+class MessageType(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
+    DOCUMENT = "document", _("Document")
+    LOCATION = "location", _("Location")
+    STICKER = "sticker", _("Sticker")
+    UNSUPPORTED = "unsupported", _("Unsupported message")
+
+
+class MessageStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Not sent")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey("network.Channel", on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    message_type = models.CharField(max_length=16, choices=MessageType.choices, default=MessageType.TEXT)
+    text = EncryptedTextField(purpose="channels.message.text", blank=True)
+    # Media reference, MIME type and location (what the worker shared): encrypted JSON.
+    details = EncryptedTextField(purpose="channels.message.details", blank=True)
+    sent_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices, default=MessageStatus.RECEIVED)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delivery = models.ForeignKey(Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "direction", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="one_message_per_provider_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} ({self.direction}, {self.message_type})"
+
+    def audit_organisation_id(self) -> int:
+        return self.conversation.cso_id

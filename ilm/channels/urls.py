@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, path
+
+from ilm.channels import views, webhooks
+
+app_name = "channels"
+
+urlpatterns: list[URLPattern] = [
+    path("hooks/<str:webhook_key>/", login_not_required(webhooks.webhook_view), name="webhook"),
+    path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/<int:pk>/", views.conversation_view, name="conversation"),
+    path("inbox/<int:pk>/reply/", views.reply_view, name="reply"),
+    path("inbox/<int:pk>/assign/", views.assign_view, name="assign"),
+    path("inbox/<int:pk>/open-case/", views.open_case_view, name="open_case"),
+    path("inbox/<int:pk>/attach-case/", views.attach_case_view, name="attach_case"),
+    path("inbox/<int:pk>/link-worker/", views.link_worker_view, name="link_worker"),
+]

@@ -1,0 +1,213 @@
+"""The inbox: conversations of the acting CSO, one page per conversation, reply and case actions.
+
+Only caseworkers of the CSO that runs the channel get here (selectors.may_use_inbox); everyone else gets
+404 for a conversation and an empty list. Opening a conversation shows the sender's handle and messages:
+that read is audited (services.conversation_viewed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ilm.accounts.selectors import membership_list
+from ilm.channels import forms, selectors, services
+from ilm.channels.models import Conversation, Direction
+from ilm.core.forms import add_service_errors
+from ilm.core.paging import keyset_page
+from ilm.core.permissions import ROLES_BY_KIND, Action, OrgKind, grants_for
+from ilm.core.tenancy import get_scoped_or_404, scoped_to
+
+# The CSO roles selectors.may_use_inbox lets in: work cases and see identity.
+_INBOX_ROLES = [
+    role
+    for role in ROLES_BY_KIND[OrgKind.CSO]
+    if {Action.WORK_CASES, Action.VIEW_WORKER_IDENTITY} <= grants_for(OrgKind.CSO, role)
+]
+
+
+def _acting(request: HttpRequest) -> Any:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise PermissionDenied(_("You are not a member of any organisation yet."))
+    return membership
+
+
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    membership = _acting(request)
+    if not selectors.may_use_inbox(membership):
+        raise PermissionDenied(_("The inbox is for caseworkers of the CSO that runs the channels."))
+    form = forms.InboxFilterForm(request.GET or None)
+    conversations = selectors.conversation_list(membership=membership)
+    if form.is_valid():
+        if form.cleaned_data["mine"]:
+            conversations = conversations.filter(assigned_to=membership)
+        if form.cleaned_data["unread"]:
+            conversations = conversations.filter(unread_count__gt=0)
+    page = keyset_page(conversations, request.GET, 25)
+    return render(
+        request, "channels/inbox.html", {"conversations": page.object_list, "keyset": page, "filter_form": form}
+    )
+
+
+def _conversation(request: HttpRequest, pk: int) -> Conversation:
+    return get_scoped_or_404(selectors.conversation_list(membership=_acting(request)), request, pk=pk)
+
+
+def _members(membership: Any) -> Any:
+    """Colleagues who may work the inbox: the only people a conversation can be assigned to."""
+    colleagues = membership_list(membership=membership).filter(
+        organisation_id=membership.organisation_id, revoked_at__isnull=True, user__is_active=True
+    )
+    return colleagues.filter(role__in=_INBOX_ROLES).order_by("user__username")
+
+
+@scoped_to(Conversation)
+def conversation_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    services.conversation_viewed(actor=membership, conversation=conversation)
+    thread = list(
+        selectors.message_list(membership=membership)
+        .filter(conversation=conversation)
+        .order_by("-sent_at", "-id")[:200]
+    )[::-1]
+    return render(
+        request,
+        "channels/conversation.html",
+        {
+            "conversation": conversation,
+            "thread": _with_reasons(thread),
+            "reply_form": forms.ReplyForm(),
+            "assign_form": forms.AssignForm(
+                initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
+            ),
+            "attach_form": forms.AttachCaseForm(),
+            "suggested_workers": services.suggested_workers(actor=membership, conversation=conversation),
+            "Direction": Direction,
+        },
+    )
+
+
+def _with_reasons(thread: list[Any]) -> list[Any]:
+    """Each failed reply carries the provider's refusal in the reader's words."""
+    for message in thread:
+        message.error_text = services.refusal_text(message.error) if message.error else ""
+    return thread
+
+
+def _back(conversation: Conversation) -> HttpResponse:
+    return redirect("channels:conversation", pk=conversation.pk)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for text in exc.messages:
+        messages.error(request, text)
+
+
+@scoped_to(Conversation)
+@require_POST
+def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    form = forms.ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conversation_reply(actor=membership, conversation=conversation, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc, fallback_field="text")
+        else:
+            messages.success(request, _("Reply queued: it is sent in a moment."))
+            return _back(conversation)
+    # Keep what the caseworker typed: show the conversation again with the form and its errors.
+    thread = list(selectors.message_list(membership=membership).filter(conversation=conversation).order_by("sent_at"))
+    return render(
+        request,
+        "channels/conversation.html",
+        {
+            "conversation": conversation,
+            "thread": _with_reasons(thread[-200:]),
+            "reply_form": form,
+            "assign_form": forms.AssignForm(
+                initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
+            ),
+            "attach_form": forms.AttachCaseForm(),
+            "suggested_workers": [],
+            "Direction": Direction,
+        },
+        status=400,
+    )
+
+
+@scoped_to(Conversation)
+@require_POST
+def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    form = forms.AssignForm(request.POST, members=_members(membership))
+    if not form.is_valid():
+        messages.error(request, _("Choose a caseworker of your CSO."))
+        return _back(conversation)
+    try:
+        services.conversation_assign(
+            actor=membership, conversation=conversation, assignee=form.cleaned_data["assigned_to"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Conversation assigned."))
+    return _back(conversation)
+
+
+@scoped_to(Conversation)
+@require_POST
+def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    try:
+        case = services.conversation_open_case(actor=membership, conversation=conversation)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return _back(conversation)
+    messages.success(request, _("Case %(reference)s opened from the conversation.") % {"reference": case.reference})
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@scoped_to(Conversation)
+@require_POST
+def attach_case_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from ilm.cases.selectors import case_list
+
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    form = forms.AttachCaseForm(request.POST)
+    if form.is_valid():
+        reference = form.cleaned_data["reference"].strip().upper()
+        case = case_list(membership=membership).filter(reference=reference, cso_id=membership.organisation_id).first()
+        if case is None:
+            messages.error(request, _("No case of your CSO has this reference."))
+        else:
+            services.conversation_attach_case(actor=membership, conversation=conversation, case=case)
+            messages.success(request, _("Conversation attached to case %(reference)s.") % {"reference": reference})
+    else:
+        messages.error(request, _("Enter a case reference."))
+    return _back(conversation)
+
+
+@scoped_to(Conversation)
+@require_POST
+def link_worker_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from ilm.cases.selectors import worker_list
+
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    worker = get_scoped_or_404(worker_list(membership=membership), request, pk=request.POST.get("worker"))
+    services.conversation_link_worker(actor=membership, conversation=conversation, worker=worker)
+    messages.success(request, _("The sender is now linked to worker %(label)s.") % {"label": worker.label})
+    return _back(conversation)
