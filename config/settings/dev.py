@@ -10,3 +10,9 @@ ensure_dev_secrets(_VAR)
 os.environ.setdefault("DEBUG", "true")
 
 from config.settings.base import *  # noqa: E402, F403
+
+# Replies never leave the machine in development: `manage.py channel_simulator serve` receives them.
+if not os.environ.get("ILM_CHANNEL_API_BASES"):
+    ILM_CHANNEL_API_BASES = dict.fromkeys(
+        ("whatsapp", "messenger", "line", "viber", "telegram", "sms"), "http://127.0.0.1:8025"
+    )

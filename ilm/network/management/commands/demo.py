@@ -50,6 +50,18 @@ ROLE_SLUG = {
 }
 
 
+def _demo_credentials(provider: str, name: str) -> dict[str, str]:
+    """Made-up secrets of the fields the provider's adapter reads (channel_simulator signs with them)."""
+    from ilm.channels.providers import PROVIDERS
+
+    adapter = PROVIDERS.get(provider)
+    fields = adapter.credential_fields if adapter is not None else ("token",)
+    values = {field: _derive(f"{name}:{field}").hex()[:32] for field in fields}
+    if "bot_token" in values:  # Telegram's shape: <bot id>:<secret>
+        values["bot_token"] = f"{int(values['bot_token'][:8], 16)}:{values['bot_token']}"
+    return values
+
+
 def _derive(*parts: str, length: int = 32) -> bytes:
     message = ":".join(("ilm-demo", *parts)).encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()[:length]
@@ -91,7 +103,7 @@ class Command(BaseCommand):
                             name=name,
                             public_address=address,
                             languages=languages,
-                            credentials=json.dumps({"token": _derive(name).hex()}),
+                            credentials=json.dumps(_demo_credentials(provider, name)),
                         )
             for spec in data.BUYERS:
                 self._organisation(spec, OrgKind.BUYER)
