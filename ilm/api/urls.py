@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from ilm.accounts import api as accounts_api
 from ilm.cases import api as cases_api
+from ilm.channels import api as channels_api
 from ilm.core import api as core_api
 from ilm.network import api as network_api
 
@@ -36,6 +37,7 @@ router.register("validations", cases_api.ValidationViewSet, basename="validation
 router.register("notifications", cases_api.NotificationViewSet, basename="notification")
 router.register("attachments", cases_api.AttachmentViewSet, basename="attachment")
 router.register("exports", cases_api.ExportViewSet, basename="export")
+router.register("conversations", channels_api.ConversationViewSet, basename="conversation")
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

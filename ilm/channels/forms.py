@@ -13,7 +13,7 @@ from ilm.channels.services import MAX_REPLY_LENGTH
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
-        label=_("Reply"),
+        label=_("Message to the worker"),
         max_length=MAX_REPLY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the worker on the app they wrote on."),
@@ -40,3 +40,55 @@ class AttachCaseForm(forms.Form):
 class InboxFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     unread = forms.BooleanField(label=_("Unread"), required=False)
+
+
+# The languages a channel may answer in (the API accepts the same list: ilm/network/api.py).
+CHANNEL_LANGUAGES = ("en", "th", "my", "km", "ne", "lo", "vi", "id", "ms", "bn", "hi")
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    """Each language named in its own script, as workers would recognise it."""
+    from babel import Locale
+
+    return [(code, Locale.parse(code).get_display_name(code) or code) for code in CHANNEL_LANGUAGES]
+
+
+class ChannelForm(forms.Form):
+    """A channel's settings. Credentials: a JSON object of the provider's fields; blank keeps the stored ones."""
+
+    provider = forms.ChoiceField(label=_("Provider"), choices=())
+    name = forms.CharField(label=_("Name"), max_length=120)
+    public_address = forms.CharField(label=_("Number or handle workers use"), max_length=120, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=_language_choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    credentials = forms.CharField(
+        label=_("Credentials"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            'A JSON object with the provider’s secrets, e.g. {"app_secret": "…", "verify_token": "…"}. '
+            "Stored encrypted and never shown again; leave empty to keep the current ones."
+        ),
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        from ilm.network.models import ChannelProvider
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = ChannelProvider.choices  # type: ignore[attr-defined]
+        if editing:
+            self.fields["provider"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        from ilm.channels.services import credentials_problem
+
+        data = super().clean() or {}
+        text = (data.get("credentials") or "").strip()
+        provider = data.get("provider") or self.initial.get("provider")
+        if text and provider:
+            problem = credentials_problem(provider, text)
+            if problem:
+                self.add_error("credentials", problem)
+        return data

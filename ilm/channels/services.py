@@ -52,6 +52,23 @@ def channel_credentials(channel: Channel) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int))}
 
 
+def credentials_problem(provider: str, text: str) -> str:
+    """What is wrong with credentials typed for a channel, in the reader's language ("" when nothing)."""
+    from ilm.channels.providers import PROVIDERS
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _('Enter the credentials as a JSON object, e.g. {"app_secret": "…"}.')
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return _('Enter the credentials as a JSON object of texts, e.g. {"app_secret": "…"}.')
+    adapter = PROVIDERS.get(provider)
+    missing = [f for f in (adapter.credential_fields if adapter else ()) if not str(data.get(f, "")).strip()]
+    if missing:
+        return _("These credentials are missing: %(fields)s.") % {"fields": ", ".join(missing)}
+    return ""
+
+
 # --- inbound ----------------------------------------------------------------------------------------
 
 
@@ -111,10 +128,33 @@ def _conversation_for(channel: Channel, sender: str, sender_name: str) -> Conver
                 cso_id=channel.cso_id,
                 sender=sender,
                 sender_name=sender_name,
-                language=(channel.languages or [""])[0],
             )
     except IntegrityError:  # another worker created it a moment ago
         return Conversation.objects.get(channel=channel, sender_index=index)
+
+
+# Scripts that name a worker language unambiguously (Latin could be any: it names none).
+SCRIPTS = (
+    ("th", 0x0E00, 0x0E7F),
+    ("lo", 0x0E80, 0x0EFF),
+    ("my", 0x1000, 0x109F),
+    ("km", 0x1780, 0x17FF),
+    ("ne", 0x0900, 0x097F),
+)
+
+
+def guess_language(text: str) -> str:
+    """The language whose script most letters of `text` are in, or "" (a caseworker can tell better)."""
+    counts: dict[str, int] = {}
+    for char in text:
+        code = ord(char)
+        for language, low, high in SCRIPTS:
+            if low <= code <= high:
+                counts[language] = counts.get(language, 0) + 1
+                break
+    if not counts:
+        return ""
+    return max(counts.items(), key=lambda item: item[1])[0]
 
 
 def _store_inbound(channel: Channel, delivery: Delivery, event: InboundEvent) -> bool:
@@ -153,6 +193,9 @@ def _store_inbound(channel: Channel, delivery: Delivery, event: InboundEvent) ->
             last_inbound_at=sent_at,
             updated_at=timezone.now(),
         )
+        language = guess_language(event.text)
+        if language:  # the latest message's script: workers switch languages less often than channels
+            Conversation.objects.filter(pk=conversation.pk).exclude(language=language).update(language=language)
     return True
 
 
@@ -190,6 +233,13 @@ def conversation_viewed(*, actor: Any, conversation: Conversation) -> None:
     if conversation.unread_count:
         Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
         conversation.unread_count = 0
+
+
+def _take_if_unassigned(actor: Any, conversation: Conversation) -> None:
+    """Whoever answers an unassigned conversation first takes it (shown in the inbox; reassign at will)."""
+    if conversation.assigned_to_id is None:
+        Conversation.objects.filter(pk=conversation.pk, assigned_to__isnull=True).update(assigned_to=actor)
+        conversation.assigned_to = actor
 
 
 @transaction.atomic
@@ -232,6 +282,7 @@ def conversation_reply(*, actor: Any, conversation: Conversation, text: str) -> 
         sent_by=actor,
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, updated_at=now)
+    _take_if_unassigned(actor, conversation)
     audit.record("conversation.replied", membership=actor, obj=conversation, detail={"message": message.pk})
     transaction.on_commit(lambda: tasks.send_message.enqueue(message.pk))
     return message
@@ -320,6 +371,7 @@ def conversation_open_case(*, actor: Any, conversation: Conversation, who: str =
     case = cases.case_open(actor=actor, contact=contact)
     conversation.case = case
     conversation.save(update_fields=["case", "updated_at"])
+    _take_if_unassigned(actor, conversation)
     audit.record("conversation.case_opened", membership=actor, obj=conversation, detail={"case": case.pk})
     return case
 

@@ -23,6 +23,7 @@ from ilm.core.forms import add_service_errors
 from ilm.core.paging import keyset_page
 from ilm.core.permissions import ROLES_BY_KIND, Action, OrgKind, grants_for
 from ilm.core.tenancy import get_scoped_or_404, scoped_to
+from ilm.network.models import Channel
 
 # The CSO roles selectors.may_use_inbox lets in: work cases and see identity.
 _INBOX_ROLES = [
@@ -68,31 +69,34 @@ def _members(membership: Any) -> Any:
     return colleagues.filter(role__in=_INBOX_ROLES).order_by("user__username")
 
 
-@scoped_to(Conversation)
-def conversation_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _conversation_page(
+    request: HttpRequest, conversation: Conversation, reply_form: forms.ReplyForm | None = None
+) -> HttpResponse:
+    """The conversation with the sender's identity: every display of it is audited, whatever led here."""
     membership = _acting(request)
-    conversation = _conversation(request, pk)
     services.conversation_viewed(actor=membership, conversation=conversation)
     thread = list(
         selectors.message_list(membership=membership)
         .filter(conversation=conversation)
         .order_by("-sent_at", "-id")[:200]
     )[::-1]
-    return render(
-        request,
-        "channels/conversation.html",
-        {
-            "conversation": conversation,
-            "thread": _with_reasons(thread),
-            "reply_form": forms.ReplyForm(),
-            "assign_form": forms.AssignForm(
-                initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
-            ),
-            "attach_form": forms.AttachCaseForm(),
-            "suggested_workers": services.suggested_workers(actor=membership, conversation=conversation),
-            "Direction": Direction,
-        },
-    )
+    context = {
+        "conversation": conversation,
+        "thread": _with_reasons(thread),
+        "reply_form": reply_form or forms.ReplyForm(),
+        "assign_form": forms.AssignForm(
+            initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
+        ),
+        "attach_form": forms.AttachCaseForm(),
+        "suggested_workers": services.suggested_workers(actor=membership, conversation=conversation),
+        "Direction": Direction,
+    }
+    return render(request, "channels/conversation.html", context, status=400 if reply_form is not None else 200)
+
+
+@scoped_to(Conversation)
+def conversation_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_page(request, _conversation(request, pk))
 
 
 def _with_reasons(thread: list[Any]) -> list[Any]:
@@ -126,23 +130,7 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Reply queued: it is sent in a moment."))
             return _back(conversation)
     # Keep what the caseworker typed: show the conversation again with the form and its errors.
-    thread = list(selectors.message_list(membership=membership).filter(conversation=conversation).order_by("sent_at"))
-    return render(
-        request,
-        "channels/conversation.html",
-        {
-            "conversation": conversation,
-            "thread": _with_reasons(thread[-200:]),
-            "reply_form": form,
-            "assign_form": forms.AssignForm(
-                initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
-            ),
-            "attach_form": forms.AttachCaseForm(),
-            "suggested_workers": [],
-            "Direction": Direction,
-        },
-        status=400,
-    )
+    return _conversation_page(request, conversation, reply_form=form)
 
 
 @scoped_to(Conversation)
@@ -211,3 +199,91 @@ def link_worker_view(request: HttpRequest, pk: int) -> HttpResponse:
     services.conversation_link_worker(actor=membership, conversation=conversation, worker=worker)
     messages.success(request, _("The sender is now linked to worker %(label)s.") % {"label": worker.label})
     return _back(conversation)
+
+
+# --- channel settings (the CSO's administrators) ----------------------------------------------------
+
+
+def _may_manage(membership: Any, cso: Any) -> bool:
+    from ilm.network.permissions import allowed
+
+    return allowed("manage_channel", membership, cso)
+
+
+def channel_create_view(request: HttpRequest) -> HttpResponse:
+    from ilm.network import services as network
+
+    membership = _acting(request)
+    cso = membership.organisation
+    if membership.organisation_kind != OrgKind.CSO or not _may_manage(membership, cso):
+        raise PermissionDenied(_("Only an administrator of a CSO adds its channels."))
+    form = forms.ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            channel = network.channel_create(
+                actor=membership,
+                cso=cso,
+                provider=data["provider"],
+                name=data["name"],
+                public_address=data["public_address"],
+                languages=data["languages"],
+                credentials=data["credentials"].strip(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if not data["is_active"]:
+                network.channel_update(actor=membership, channel=channel, is_active=False)
+            messages.success(request, _("Channel added. Give the provider its webhook address below."))
+            return redirect("channels:channel_settings", pk=channel.pk)
+    return render(
+        request, "channels/channel_form.html", {"form": form, "channel": None}, status=400 if form.errors else 200
+    )
+
+
+@scoped_to(Channel)
+def channel_settings_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from ilm.network import selectors as network_selectors
+    from ilm.network import services as network
+
+    membership = _acting(request)
+    channel = get_scoped_or_404(network_selectors.channel_list(membership=membership), request, pk=pk)
+    if not _may_manage(membership, channel.cso):
+        raise PermissionDenied(_("Only an administrator of the CSO that runs the channel changes it."))
+    initial = {
+        "provider": channel.provider,
+        "name": channel.name,
+        "public_address": channel.public_address,
+        "languages": channel.languages,
+        "is_active": channel.is_active,
+    }
+    form = forms.ChannelForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            network.channel_update(
+                actor=membership,
+                channel=channel,
+                name=data["name"],
+                public_address=data["public_address"],
+                languages=data["languages"],
+                is_active=data["is_active"],
+                credentials=data["credentials"].strip() or None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Channel saved."))
+            return redirect("channels:channel_settings", pk=channel.pk)
+    from ilm.channels.providers import PROVIDERS
+
+    adapter = PROVIDERS.get(channel.provider)
+    context = {
+        "form": form,
+        "channel": channel,
+        "webhook_url": request.build_absolute_uri(f"/channels/hooks/{channel.webhook_key}/") if adapter else "",
+        "credential_fields": adapter.credential_fields if adapter else (),
+        "has_credentials": bool(channel.credentials),
+    }
+    return render(request, "channels/channel_form.html", context, status=400 if form.errors else 200)

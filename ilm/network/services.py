@@ -354,6 +354,29 @@ def channel_create(
     return channel
 
 
+CHANNEL_FIELDS = ("name", "public_address", "languages", "is_active")
+
+
+@transaction.atomic
+def channel_update(*, actor: Any, channel: Channel, credentials: str | None = None, **changes: Any) -> Channel:
+    """Rename, switch on or off, change languages; replace the credentials when given (never read back)."""
+    _require("manage_channel", actor, channel.cso)
+    unknown = set(changes) - set(CHANNEL_FIELDS)
+    if unknown:
+        raise ValueError(f"channel_update cannot change {sorted(unknown)}")
+    changed = [field for field, value in changes.items() if getattr(channel, field) != value]
+    for field in changed:
+        setattr(channel, field, changes[field])
+    if credentials is not None:
+        channel.credentials = credentials
+        changed.append("credentials")
+    _full_clean(channel)
+    if changed:
+        channel.save()
+        audit.record("channel.changed", membership=actor, obj=channel, detail={"fields": changed})
+    return channel
+
+
 @transaction.atomic
 def collaboration_create(
     *, actor: Any, cso: Organisation, organisation: Organisation, since: datetime.date | None = None

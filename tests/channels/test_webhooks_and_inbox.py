@@ -94,6 +94,7 @@ def test_a_signed_message_is_stored_once_encrypted_and_shown_to_the_cso(django_c
     conversation = message.conversation
     assert conversation.sender == "+959123456789" and conversation.sender_name == "Ko Aung"
     assert conversation.unread_count == 1 and conversation.cso_id == world.orgs["cso"].pk
+    assert conversation.language == "my"  # from the message's script, not the channel's first language
     with connection.cursor() as cursor:  # identity and words are ciphertext at rest
         for table in ("channels_message", "channels_conversation", "channels_delivery"):
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
@@ -217,10 +218,14 @@ def test_a_caseworker_replies_opens_a_case_and_links_the_worker(django_capture_o
     contact = Contact.objects.get(case=conversation.case)
     assert contact.channel == channel and contact.purpose == "issue_report" and contact.worker == worker
     assert conversation.case.case_workers.filter(worker=worker).exists()
+    case_page = client.get(f"/cases/{conversation.case.pk}/").content.decode()
+    assert f'href="/channels/inbox/{conversation.pk}/"' in case_page and BURMESE not in case_page  # a link only
 
     # An empty reply is refused with the words kept; a good one is queued (sent by the worker).
+    views_before = AuditEvent.objects.filter(action="conversation.viewed").count()
     refused = client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": "   "})
     assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    assert AuditEvent.objects.filter(action="conversation.viewed").count() == views_before + 1  # shown again
     from ilm.channels import outbound
 
     sent: list[dict[str, Any]] = []
@@ -233,6 +238,8 @@ def test_a_caseworker_replies_opens_a_case_and_links_the_worker(django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": "ကျေးဇူးတင်ပါတယ်"}).status_code == 302
     reply = Message.objects.get(channel=channel, direction="out")
+    conversation.refresh_from_db()
+    assert conversation.assigned_to == member  # who answers an unassigned conversation first takes it
     assert reply.status == MessageStatus.SENT and reply.provider_message_id == "wamid.out1"
     assert sent[0]["recipient"] == "+959123456789" and sent[0]["text"] == "ကျေးဇူးတင်ပါတယ်"
     assert sent[0]["credentials"]["access_token"] == "tok"
@@ -280,3 +287,56 @@ def test_a_thousand_deliveries_of_one_message_store_one_row():
     assert Conversation.objects.filter(channel=channel).count() == 1
     assert Conversation.objects.get(channel=channel).unread_count == 1
     assert not Delivery.objects.exclude(status=DeliveryStatus.PROCESSED).exists()
+
+
+def test_a_cso_administrator_adds_a_channel_and_sets_its_credentials():
+    from ilm.network.models import Channel
+
+    world = build_world()
+    admin = sign_in(Client(), world.members[("cso", "admin")])
+    assert "Add a channel" in admin.get("/network/channels/").content.decode()
+    form = {"provider": "whatsapp", "name": "WhatsApp Mae Sot", "languages": ["my", "th"], "is_active": "on"}
+    missing = admin.post("/channels/settings/new/", {**form, "credentials": '{"app_secret": "x"}'})
+    assert missing.status_code == 400
+    assert "These credentials are missing: verify_token, access_token, phone_number_id." in missing.content.decode()
+    assert admin.post("/channels/settings/new/", {**form, "credentials": "{not json"}).status_code == 400
+    assert not Channel.objects.filter(name="WhatsApp Mae Sot").exists()  # nothing half-saved
+    created = admin.post("/channels/settings/new/", {**form, "credentials": json.dumps(WA_SECRETS)})
+    assert created.status_code == 302
+    channel = Channel.objects.get(name="WhatsApp Mae Sot")
+    assert channel.cso == world.orgs["cso"] and channel.languages == ["my", "th"]
+    page = admin.get(f"/channels/settings/{channel.pk}/").content.decode()
+    assert f"/channels/hooks/{channel.webhook_key}/" in page and "app-secret-1" not in page  # never shown again
+    # Saving without credentials keeps them; switching off makes the webhook answer 404.
+    switched_off = {k: v for k, v in form.items() if k != "is_active"}
+    assert (
+        admin.post(f"/channels/settings/{channel.pk}/", {**switched_off, "name": "WhatsApp Mae Sot 2"}).status_code
+        == 302
+    )
+    channel.refresh_from_db()
+    assert channel.name == "WhatsApp Mae Sot 2" and not channel.is_active and services.channel_credentials(channel)
+    assert post(channel, wa_payload()).status_code == 404
+    # Members who may not manage channels, and other organisations, are refused.
+    for key, role in (("cso", "caseworker"), ("supplier", "admin"), ("buyer", "admin")):
+        client = sign_in(Client(), world.members[(key, role)])
+        assert (
+            client.post("/channels/settings/new/", {**form, "credentials": json.dumps(WA_SECRETS)}).status_code == 403
+        )
+        assert client.get(f"/channels/settings/{channel.pk}/").status_code in (403, 404)
+    assert Channel.objects.filter(name__startswith="WhatsApp Mae Sot").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("นายจ้างยึดหนังสือเดินทาง", "th"),
+        (BURMESE, "my"),
+        ("ថៅកែរក្សាលិខិតឆ្លងដែនរបស់ខ្ញុំ", "km"),
+        ("मेरो राहदानी रोकिएको छ", "ne"),
+        ("ນາຍຈ້າງຍຶດໜັງສືຜ່ານແດນ", "lo"),
+        ("My passport is kept by the boss", ""),
+        ("", ""),
+    ],
+)
+def test_the_language_is_read_from_the_script(text, language):
+    assert services.guess_language(text) == language

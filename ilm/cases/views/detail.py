@@ -29,6 +29,13 @@ from ilm.network.models import Gender
 STATUS_LABELS = dict(CaseStatus.choices)
 
 
+def _conversations(membership: Any, case: Any) -> Any:
+    """The inbox conversations attached to the case, for members who may read them (links, no content)."""
+    from ilm.channels.selectors import conversation_list
+
+    return conversation_list(membership=membership).filter(case=case).order_by("-last_message_at")
+
+
 def currency_totals(payments: Any) -> list[dict[str, Any]]:
     """Owed and repaid per currency: amounts in different currencies are never added together."""
     totals: dict[str, dict[str, Any]] = defaultdict(
@@ -128,6 +135,7 @@ def owner_context(membership: Any, case: Case) -> dict[str, Any]:
         ],
         "may_attach": attachments.may_add_attachment(membership, case),
         "contacts": selectors.contact_list(membership=membership).filter(case=case),
+        "conversations": _conversations(membership, case),
         "works": works,
         "reads_record": reads_record,
         "may_view_identity": can(membership, Action.VIEW_WORKER_IDENTITY),
