@@ -1,12 +1,17 @@
-"""python -m bench [--only network|cases] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries] [--profile]
-                 [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
+"""python -m bench [--only network|cases|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries]
+                 [--profile] [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
+                 [--channels-seconds S] [--channels-concurrency N] [--channels-drain-timeout S]
 
 Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of
 - network: the site list page and the API site list for buyers with 300 and 30 suppliers in their chain;
 - cases: 100,000 cases on top of the network; the case list (API, page 1 and 2, and the /cases/ page),
   without and with filters, for a caseworker of the CSO owning 30,000 cases and for the buyer with 300
   suppliers (bench/cases.py, bench/seed_cases.py);
-each next to a hello-world view timed in the same round. Figures are printed, never asserted.
+each next to a hello-world view timed in the same round;
+- channels: WhatsApp webhooks posted to gunicorn (2 sync workers) with the database task worker running:
+  messages acknowledged per second, ack latency, lost and duplicated messages, next to hello-world req/s
+  on the same server (bench/channels.py).
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -30,7 +35,11 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["network", "cases"], help="run one section (default: network, then cases)")
+    parser.add_argument(
+        "--only",
+        choices=["network", "cases", "channels"],
+        help="run one section (default: network, then cases, then channels)",
+    )
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
     parser.add_argument(
@@ -50,6 +59,18 @@ def _parse() -> argparse.Namespace:
         type=float,
         default=180.0,
         help="stop timing the cases after this many seconds (at least 15 rounds; n stays equal across endpoints) (180)",
+    )
+    parser.add_argument(
+        "--channels-seconds", type=float, default=30.0, help="how long to post webhooks in the channels section (30)"
+    )
+    parser.add_argument(
+        "--channels-concurrency", type=int, default=16, help="client threads posting webhooks at once (16)"
+    )
+    parser.add_argument(
+        "--channels-drain-timeout",
+        type=float,
+        default=120.0,
+        help="wait at most this long for the task worker to parse what was received (120)",
     )
     return parser.parse_args()
 
@@ -357,7 +378,11 @@ def main() -> None:
     from bench.db import server_version
 
     parts = urlsplit(url)
-    sections = {"network": "site list page and API site list", "cases": "case list API and page"}
+    sections = {
+        "network": "site list page and API site list",
+        "cases": "case list API and page",
+        "channels": "webhook ingest",
+    }
     chosen = [args.only] if args.only else list(sections)
     print(f"ILM benchmark: {'; '.join(sections[s] for s in chosen)} on PostgreSQL (figures printed, not asserted)")
     print(
@@ -376,12 +401,14 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     print(f"  migrate    {time.perf_counter() - t0:.1f} s")
 
-    t0 = time.perf_counter()
-    seeded = seeding.seed()
-    print(
-        f"  seeding    {time.perf_counter() - t0:.1f} s (bulk_create, then ANALYZE): "
-        + ", ".join(f"{v:,} {k}" for k, v in seeded.counts.items())
-    )
+    seeded = None
+    if chosen != ["channels"]:  # the channels section creates the one CSO and channel it needs
+        t0 = time.perf_counter()
+        seeded = seeding.seed()
+        print(
+            f"  seeding    {time.perf_counter() - t0:.1f} s (bulk_create, then ANALYZE): "
+            + ", ".join(f"{v:,} {k}" for k, v in seeded.counts.items())
+        )
 
     # The API's per-user rate limit would turn a benchmark into a 429 test: measured without it.
     unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"default": None, "tokens": None}}
@@ -394,6 +421,10 @@ def main() -> None:
             from bench.cases import run_cases
 
             run_cases(args, seeded)
+        if "channels" in chosen:
+            from bench.channels import run_channels
+
+            run_channels(args)
     print(
         f"\ntotal {time.perf_counter() - started:.0f} s (database ilm_bench is left in place; "
         f"the next run recreates it)"
