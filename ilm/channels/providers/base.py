@@ -169,6 +169,24 @@ def hub_handshake(query: Mapping[str, str], credentials: Mapping[str, str]) -> s
     return challenge if isinstance(challenge, str) else ""
 
 
+class MetaSignedProvider:
+    """What WhatsApp and Messenger share: Meta's hub signature, hub handshake and empty acknowledgement."""
+
+    def verify(self, request: WebhookRequest, credentials: Mapping[str, str]) -> None:
+        verify_hub_signature(request, credentials)
+
+    def handshake(self, query: Mapping[str, str], credentials: Mapping[str, str]) -> str | None:
+        return hub_handshake(query, credentials)
+
+    def ack(self) -> tuple[bytes, str]:
+        return b"", "text/plain; charset=utf-8"
+
+    def sign(
+        self, request_body: bytes, url: str, credentials: Mapping[str, str], form: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        return sign_hub(request_body, credentials)
+
+
 # --- payload readers ------------------------------------------------------------------------------------------
 
 

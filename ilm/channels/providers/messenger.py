@@ -7,14 +7,13 @@ receipts, and others (postbacks, reactions, referrals...). Signed and confirmed 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from .base import (
     InboundEvent,
+    MetaSignedProvider,
     PayloadError,
-    WebhookRequest,
     as_text,
     get_float,
     get_list,
@@ -22,33 +21,16 @@ from .base import (
     get_objects,
     get_text,
     get_time,
-    hub_handshake,
     load_json_object,
     require_text,
-    sign_hub,
-    verify_hub_signature,
 )
 
 ATTACHMENT_TYPES = {"image": "image", "audio": "audio", "video": "video", "file": "document"}
 
 
-class MessengerProvider:
+class MessengerProvider(MetaSignedProvider):
     name: str = "messenger"
     credential_fields: tuple[str, ...] = ("app_secret", "verify_token", "page_access_token", "page_id")
-
-    def verify(self, request: WebhookRequest, credentials: Mapping[str, str]) -> None:
-        verify_hub_signature(request, credentials)
-
-    def handshake(self, query: Mapping[str, str], credentials: Mapping[str, str]) -> str | None:
-        return hub_handshake(query, credentials)
-
-    def ack(self) -> tuple[bytes, str]:
-        return b"", "text/plain; charset=utf-8"
-
-    def sign(
-        self, request_body: bytes, url: str, credentials: Mapping[str, str], form: Mapping[str, str] | None = None
-    ) -> dict[str, str]:
-        return sign_hub(request_body, credentials)
 
     def parse(self, body: bytes, content_type: str) -> list[InboundEvent]:
         data = load_json_object(body)

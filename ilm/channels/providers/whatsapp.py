@@ -11,19 +11,16 @@ from typing import Any
 
 from .base import (
     InboundEvent,
+    MetaSignedProvider,
     PayloadError,
-    WebhookRequest,
     e164,
     get_float,
     get_object,
     get_objects,
     get_text,
     get_time,
-    hub_handshake,
     load_json_object,
     require_text,
-    sign_hub,
-    verify_hub_signature,
 )
 
 # WhatsApp message type -> our message type; the media object sits under the key named like the type.
@@ -31,23 +28,9 @@ MEDIA_TYPES = {"image": "image", "audio": "audio", "video": "video", "document":
 STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
 
 
-class WhatsAppProvider:
+class WhatsAppProvider(MetaSignedProvider):
     name: str = "whatsapp"
     credential_fields: tuple[str, ...] = ("app_secret", "verify_token", "access_token", "phone_number_id")
-
-    def verify(self, request: WebhookRequest, credentials: Mapping[str, str]) -> None:
-        verify_hub_signature(request, credentials)
-
-    def handshake(self, query: Mapping[str, str], credentials: Mapping[str, str]) -> str | None:
-        return hub_handshake(query, credentials)
-
-    def ack(self) -> tuple[bytes, str]:
-        return b"", "text/plain; charset=utf-8"
-
-    def sign(
-        self, request_body: bytes, url: str, credentials: Mapping[str, str], form: Mapping[str, str] | None = None
-    ) -> dict[str, str]:
-        return sign_hub(request_body, credentials)
 
     def parse(self, body: bytes, content_type: str) -> list[InboundEvent]:
         data = load_json_object(body)
