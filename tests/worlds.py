@@ -50,7 +50,7 @@ class World:
         names += [s.name for s in self.outsiders["site"]]
         names += [case.reference for case in self.outsiders["case"]]
         names += ["Outsider shareable summary", "Outsider response", "Outsider action", OUTSIDER_WORKER_NAME]
-        names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE]
+        names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE, "Outsider quick reply"]
         return names
 
 
@@ -141,6 +141,11 @@ def build_world() -> World:
     out_collab = Collaboration.objects.create(cso=out_cso, organisation=out_supplier)
     out_case_objects = _outsider_case(out_cso, out_supplier, out_buyer, out_members)
     out_conversation = _outsider_conversation(out_channel, out_case_objects["case"][0])
+    from ilm.channels.models import QuickReply
+
+    out_quick_reply = QuickReply.objects.create(
+        cso=out_cso, language="vi", title="Outsider quick reply", text="Outsider quick reply text"
+    )
     world.outsiders = {
         "organisation": [out_supplier, out_buyer, out_agency],
         "site": [out_site],
@@ -154,6 +159,7 @@ def build_world() -> World:
         "collaboration": [out_collab],
         "cso": [out_cso],
         "conversation": [out_conversation],
+        "quickreply": [out_quick_reply],
         **out_case_objects,
     }
     return world

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ilm.accounts.models import Membership
+from ilm.channels.models import QuickReply
 from ilm.channels.services import MAX_REPLY_LENGTH
 
 
@@ -15,9 +16,43 @@ class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Message to the worker"),
         max_length=MAX_REPLY_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the worker on the app they wrote on."),
     )
+    quick_reply: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Or send a quick reply"), queryset=QuickReply.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, quick_replies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["quick_reply"]
+        if quick_replies is None:
+            del self.fields["quick_reply"]
+            return
+        field.queryset = quick_replies  # type: ignore[attr-defined]
+        field.label_from_instance = lambda q: f"{q.title} ({q.language})"  # type: ignore[attr-defined]
+        field.empty_label = "—"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        quick = data.get("quick_reply")
+        if not (data.get("text") or "").strip():
+            if quick is None:
+                self.add_error("text", _("Write a reply or choose a quick reply."))
+            else:
+                data["text"] = quick.text
+        return data
+
+
+class QuickReplyForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=80, help_text=_("For example: Opening hours."))
+    text = forms.CharField(label=_("Text"), max_length=MAX_REPLY_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _language_choices()  # type: ignore[attr-defined]
 
 
 class AssignForm(forms.Form):

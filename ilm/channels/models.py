@@ -157,3 +157,32 @@ class Message(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.conversation.cso_id
+
+
+class QuickReply(TimestampedModel):
+    """A canned answer a CSO keeps ready in a worker language: opening hours, rights, the validation question."""
+
+    cso = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="quick_replies", verbose_name=_("CSO")
+    )
+    language = models.CharField(_("language"), max_length=16)
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"), max_length=1600)
+
+    class Meta:
+        verbose_name = _("quick reply")
+        verbose_name_plural = _("quick replies")
+        ordering = ["language", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cso", "language", "title"],
+                name="one_quick_reply_title_per_language",
+                violation_error_message=_("Your CSO already has a quick reply with this title in this language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    def audit_organisation_id(self) -> int:
+        return self.cso_id

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ilm.channels.models import Conversation, Delivery, Message
+from ilm.channels.models import Conversation, Delivery, Message, QuickReply
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.network.models import Channel
 
@@ -35,6 +35,12 @@ def message_list(*, membership: Any) -> QuerySet[Message]:
     if not may_use_inbox(membership):
         return Message.objects.none()
     return Message.objects.filter(conversation__cso_id=membership.organisation_id).select_related("sent_by__user")
+
+
+def quick_reply_list(*, membership: Any) -> QuerySet[QuickReply]:
+    if not may_use_inbox(membership):
+        return QuickReply.objects.none()
+    return QuickReply.objects.filter(cso_id=membership.organisation_id)
 
 
 def dangerously_channel_for_webhook(webhook_key: str) -> Channel | None:

@@ -29,6 +29,7 @@ from ilm.channels.models import (
     Message,
     MessageStatus,
     MessageType,
+    QuickReply,
 )
 from ilm.channels.providers import InboundEvent, PayloadError, get_provider
 from ilm.core import audit
@@ -420,3 +421,38 @@ def suggested_workers(*, actor: Any, conversation: Conversation) -> list[Any]:
     _require_inbox(actor, conversation)
     index = blind_index_for(WorkerIdentifier, "value", conversation.sender)
     return list(worker_list(membership=actor).filter(identifiers__value_index=index).distinct()[:5])
+
+
+# --- quick replies ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def quick_reply_save(
+    *, actor: Any, language: str, title: str, text: str, quick_reply: QuickReply | None = None
+) -> QuickReply:
+    """Add (or change) one of the CSO's canned answers."""
+    from ilm.channels.selectors import may_use_inbox
+
+    if not may_use_inbox(actor) or (quick_reply is not None and quick_reply.cso_id != actor.organisation_id):
+        raise PermissionDenied(_("Only caseworkers of a CSO keep its quick replies."))
+    reply = quick_reply or QuickReply(cso_id=actor.organisation_id)
+    reply.language, reply.title, reply.text = language.strip(), title.strip(), text.strip()
+    reply.full_clean(validate_constraints=True)
+    reply.save()
+    audit.record(
+        "quick_reply.saved",
+        membership=actor,
+        obj=reply,
+        detail={"language": reply.language, "new": quick_reply is None},
+    )
+    return reply
+
+
+@transaction.atomic
+def quick_reply_delete(*, actor: Any, quick_reply: QuickReply) -> None:
+    from ilm.channels.selectors import may_use_inbox
+
+    if not may_use_inbox(actor) or quick_reply.cso_id != actor.organisation_id:
+        raise PermissionDenied(_("Only caseworkers of a CSO keep its quick replies."))
+    audit.record("quick_reply.deleted", membership=actor, obj=quick_reply, detail={"title": quick_reply.title})
+    quick_reply.delete()

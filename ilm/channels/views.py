@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ilm.accounts.selectors import membership_list
 from ilm.channels import forms, selectors, services
-from ilm.channels.models import Conversation, Direction
+from ilm.channels.models import Conversation, Direction, QuickReply
 from ilm.core.forms import add_service_errors
 from ilm.core.paging import keyset_page
 from ilm.core.permissions import ROLES_BY_KIND, Action, OrgKind, grants_for
@@ -83,7 +83,7 @@ def _conversation_page(
     context = {
         "conversation": conversation,
         "thread": _with_reasons(thread),
-        "reply_form": reply_form or forms.ReplyForm(),
+        "reply_form": reply_form or forms.ReplyForm(quick_replies=_quick_replies(membership, conversation)),
         "assign_form": forms.AssignForm(
             initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
         ),
@@ -97,6 +97,18 @@ def _conversation_page(
 @scoped_to(Conversation)
 def conversation_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _conversation_page(request, _conversation(request, pk))
+
+
+def _quick_replies(membership: Any, conversation: Conversation) -> Any:
+    """The CSO's quick replies, those in the conversation's language first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    same = When(language=conversation.language, then=Value(0)) if conversation.language else When(pk=None, then=0)
+    return (
+        selectors.quick_reply_list(membership=membership)
+        .annotate(other_language=Case(same, default=Value(1), output_field=IntegerField()))
+        .order_by("other_language", "language", "title")
+    )
 
 
 def _with_reasons(thread: list[Any]) -> list[Any]:
@@ -120,7 +132,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _acting(request)
     conversation = _conversation(request, pk)
-    form = forms.ReplyForm(request.POST)
+    form = forms.ReplyForm(request.POST, quick_replies=_quick_replies(membership, conversation))
     if form.is_valid():
         try:
             services.conversation_reply(actor=membership, conversation=conversation, text=form.cleaned_data["text"])
@@ -287,3 +299,46 @@ def channel_settings_view(request: HttpRequest, pk: int) -> HttpResponse:
         "has_credentials": bool(channel.credentials),
     }
     return render(request, "channels/channel_form.html", context, status=400 if form.errors else 200)
+
+
+# --- quick replies ----------------------------------------------------------------------------------
+
+
+def quick_reply_list_view(request: HttpRequest) -> HttpResponse:
+    membership = _acting(request)
+    if not selectors.may_use_inbox(membership):
+        raise PermissionDenied(_("The inbox is for caseworkers of the CSO that runs the channels."))
+    form = forms.QuickReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quick_reply_save(actor=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc, fallback_field="title")
+        else:
+            messages.success(request, _("Quick reply saved."))
+            return redirect("channels:quick_replies")
+    replies = selectors.quick_reply_list(membership=membership)
+    status = 400 if form.errors else 200
+    return render(request, "channels/quick_replies.html", {"form": form, "replies": replies}, status=status)
+
+
+@scoped_to(QuickReply)
+def quick_reply_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    reply = get_scoped_or_404(selectors.quick_reply_list(membership=membership), request, pk=pk)
+    if request.method == "POST" and request.POST.get("delete"):
+        services.quick_reply_delete(actor=membership, quick_reply=reply)
+        messages.success(request, _("Quick reply deleted."))
+        return redirect("channels:quick_replies")
+    initial = {"language": reply.language, "title": reply.title, "text": reply.text}
+    form = forms.QuickReplyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quick_reply_save(actor=membership, quick_reply=reply, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc, fallback_field="title")
+        else:
+            messages.success(request, _("Quick reply saved."))
+            return redirect("channels:quick_replies")
+    status = 400 if form.errors else 200
+    return render(request, "channels/quick_reply_form.html", {"form": form, "reply": reply}, status=status)

@@ -224,7 +224,7 @@ def test_a_caseworker_replies_opens_a_case_and_links_the_worker(django_capture_o
     # An empty reply is refused with the words kept; a good one is queued (sent by the worker).
     views_before = AuditEvent.objects.filter(action="conversation.viewed").count()
     refused = client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": "   "})
-    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    assert refused.status_code == 400 and "Write a reply or choose a quick reply." in refused.content.decode()
     assert AuditEvent.objects.filter(action="conversation.viewed").count() == views_before + 1  # shown again
     from ilm.channels import outbound
 
@@ -340,3 +340,58 @@ def test_a_cso_administrator_adds_a_channel_and_sets_its_credentials():
 )
 def test_the_language_is_read_from_the_script(text, language):
     assert services.guess_language(text) == language
+
+
+def test_quick_replies_are_kept_per_language_and_sent_from_the_conversation(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from ilm.channels import outbound
+    from ilm.channels.models import QuickReply
+
+    world = build_world()
+    channel = whatsapp_channel(world)
+    deliver(channel, wa_payload(), django_capture_on_commit_callbacks)
+    conversation = Conversation.objects.get(channel=channel)
+    client = sign_in(Client(), world.members[("cso", "caseworker")])
+    hours_my = "ရုံးဖွင့်ချိန် တနင်္လာမှ သောကြာ ၉ နာရီမှ ၅ နာရီ"
+    assert (
+        client.post("/channels/quick-replies/", {"language": "my", "title": "Hours", "text": hours_my}).status_code
+        == 302
+    )
+    assert (
+        client.post("/channels/quick-replies/", {"language": "th", "title": "Hours", "text": "เปิด 9-17 น."}).status_code
+        == 302
+    )
+    duplicate = client.post("/channels/quick-replies/", {"language": "my", "title": "Hours", "text": "again"})
+    assert duplicate.status_code == 400 and "already has a quick reply with this title" in duplicate.content.decode()
+    assert QuickReply.objects.filter(cso=world.orgs["cso"]).count() == 2
+    page = client.get(f"/channels/inbox/{conversation.pk}/").content.decode()
+    assert page.index("Hours (my)") < page.index("Hours (th)")  # the conversation's language first
+    burmese = QuickReply.objects.get(cso=world.orgs["cso"], language="my")
+
+    sent: list[dict[str, Any]] = []
+
+    def fake_send(**kwargs: Any) -> outbound.SendResult:
+        sent.append(kwargs)
+        return outbound.SendResult(provider_message_id="wamid.quick")
+
+    monkeypatch.setattr(outbound, "send_text", fake_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": "", "quick_reply": burmese.pk})
+    assert response.status_code == 302 and sent[0]["text"] == hours_my
+    neither = client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": ""})
+    assert neither.status_code == 400 and "Write a reply or choose a quick reply." in neither.content.decode()
+    # Another CSO's quick reply cannot be used or opened.
+    other = world.outsiders["quickreply"][0]
+    smuggled = client.post(f"/channels/inbox/{conversation.pk}/reply/", {"text": "", "quick_reply": other.pk})
+    assert smuggled.status_code == 400 and len(sent) == 1
+    assert client.get(f"/channels/quick-replies/{other.pk}/").status_code == 404
+    # Editing and deleting.
+    edit = f"/channels/quick-replies/{burmese.pk}/"
+    assert client.post(edit, {"language": "my", "title": "Opening hours", "text": hours_my}).status_code == 302
+    assert QuickReply.objects.get(pk=burmese.pk).title == "Opening hours"
+    assert client.post(edit, {"delete": "1"}).status_code == 302
+    assert not QuickReply.objects.filter(pk=burmese.pk).exists()
+    # Viewers and businesses have no quick replies.
+    for key, role in (("cso", "viewer"), ("supplier", "admin")):
+        assert sign_in(Client(), world.members[(key, role)]).get("/channels/quick-replies/").status_code == 403
