@@ -31,3 +31,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "loggers": {"django.request": {"level": "CRITICAL"}, "django.security": {"level": "CRITICAL"}},
 }
+# Tests never reach a real messaging provider: replies go to a closed local port unless a test points a
+# provider at its own fake (ilm.channels.fake_provider).
+ILM_CHANNEL_API_BASES = dict.fromkeys(
+    ("whatsapp", "messenger", "line", "viber", "telegram", "sms"), "http://127.0.0.1:9"
+)
