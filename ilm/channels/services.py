@@ -73,15 +73,40 @@ def credentials_problem(provider: str, text: str) -> str:
 # --- inbound ----------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def delivery_receive(*, channel: Channel, body: bytes, content_type: str) -> Delivery:
-    """Keep a verified webhook body, then parse it in the task worker once this transaction commits."""
+    """Keep a verified webhook body and queue its parsing in the same transaction (the database task queue
+    commits both or neither). If a worker dies while parsing, `deliveries_requeue` queues it again."""
     from ilm.channels import tasks
 
     delivery = Delivery.objects.create(
         channel=channel, body=body.decode("utf-8", errors="replace"), content_type=content_type[:120]
     )
-    transaction.on_commit(lambda: tasks.process_delivery.enqueue(delivery.pk))
+    tasks.process_delivery.enqueue(delivery.pk)
     return delivery
+
+
+REQUEUE_AFTER = datetime.timedelta(minutes=5)
+MAX_PARSE_ATTEMPTS = 5
+
+
+def deliveries_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the deliveries still unparsed a while after they came (a worker crashed or was stopped
+    mid-parse). Parsing is idempotent, so a delivery queued twice still stores each message once. After
+    MAX_PARSE_ATTEMPTS a delivery is marked failed for a person to look at."""
+    from ilm.channels import tasks
+
+    cutoff = (now or timezone.now()) - REQUEUE_AFTER
+    stuck = Delivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lt=cutoff)
+    stuck.filter(attempts__gte=MAX_PARSE_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, error="gave up after repeated parse attempts", processed_at=timezone.now()
+    )
+    ids = list(stuck.filter(attempts__lt=MAX_PARSE_ATTEMPTS).values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        tasks.process_delivery.enqueue(pk)
+    if ids:
+        log.warning("requeued %s unparsed deliveries", len(ids))
+    return len(ids)
 
 
 def delivery_process(*, delivery: Delivery) -> int:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.tasks import task
 from django.utils import timezone
+
+SWEEP_EVERY = datetime.timedelta(minutes=5)
 
 
 @task()
@@ -29,3 +33,14 @@ def send_message(message_id: int) -> str:
         send_message.using(run_after=timezone.now() + retry_in).enqueue(message_id)
         return "retrying"
     return "done"
+
+
+@task()
+def requeue_deliveries(reschedule: bool = True) -> int:
+    """Queue again deliveries a crashed worker left unparsed; then run again in five minutes."""
+    from ilm.channels.services import deliveries_requeue
+
+    requeued = deliveries_requeue()
+    if reschedule:
+        requeue_deliveries.using(run_after=timezone.now() + SWEEP_EVERY).enqueue(True)
+    return requeued

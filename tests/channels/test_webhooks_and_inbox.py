@@ -163,17 +163,45 @@ def test_whatsapp_verification_handshake():
     assert wrong.status_code == 403
 
 
-def test_a_crash_between_ack_and_parse_loses_nothing():
+def test_a_crash_between_ack_and_parse_loses_nothing(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
     world = build_world()
     channel = whatsapp_channel(world)
-    response = post(channel, wa_payload("wamid.crash"))  # on_commit never runs: the worker "died"
-    assert response.status_code == 200
-    delivery = Delivery.objects.get()
+
+    def crash(**kwargs: Any) -> int:
+        raise RuntimeError("the worker died mid-parse")
+
+    monkeypatch.setattr(services, "delivery_process", crash)
+    response = post(channel, wa_payload("wamid.crash"))
+    assert response.status_code == 200  # acknowledged: the body is stored before anything is parsed
+    delivery = Delivery.objects.get(channel=channel)
     assert delivery.status == DeliveryStatus.RECEIVED and not Message.objects.filter(channel=channel).exists()
-    # The stored raw body is parsed again later (the task re-run by an operator or the sweep).
-    assert tasks.process_delivery.call(delivery.pk) == 1
-    assert tasks.process_delivery.call(delivery.pk) == 0  # and again: still one message
+    monkeypatch.undo()
+    # The sweep leaves fresh deliveries alone and queues again those left unparsed for a while.
+    assert services.deliveries_requeue() == 0
+    later = timezone.now() + datetime.timedelta(minutes=6)
+    assert services.deliveries_requeue(now=later) == 1
     assert Message.objects.get(channel=channel).provider_message_id == "wamid.crash"
+    assert tasks.process_delivery.call(delivery.pk) == 0  # parsed again: still one message
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PROCESSED
+    # A body that keeps crashing the parser is given up on after five attempts, for a person to look at.
+    stuck = Delivery.objects.create(channel=channel, body="{}", content_type="application/json", attempts=5)
+    assert services.deliveries_requeue(now=later) == 0
+    stuck.refresh_from_db()
+    assert stuck.status == DeliveryStatus.FAILED
+
+
+def test_the_delivery_sweep_runs_again_by_itself(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert tasks.requeue_deliveries.call(True) == 0
+    waiting = DBTaskResult.objects.filter(task_path__endswith="requeue_deliveries", status="READY")
+    assert waiting.count() == 1
 
 
 def test_members_of_other_organisations_never_see_a_conversation(django_capture_on_commit_callbacks):

@@ -1,4 +1,5 @@
-"""Start the recurring background work once: the SLA sweep re-enqueues itself every hour after that.
+"""Start the recurring background work once: the SLA sweep re-enqueues itself every hour after that, and
+the channels' delivery sweep (unparsed webhook bodies queued again) every five minutes.
 
 `make run` calls it before starting the task worker; production runs it once per deployment (it does
 nothing when a sweep is already waiting in the queue).
@@ -11,17 +12,23 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ilm.cases.tasks import sla_sweep
+from ilm.channels.tasks import requeue_deliveries
 
 
 class Command(BaseCommand):
-    help = "Enqueue the hourly SLA reminder sweep unless one is already waiting."
+    help = "Enqueue the recurring sweeps (SLA reminders, unparsed deliveries) unless they are already waiting."
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django_tasks_db.models import DBTaskResult
 
-        waiting = DBTaskResult.objects.filter(task_path__endswith="sla_sweep", status__in=["READY", "RUNNING"])
-        if waiting.exists():
-            self.stdout.write("The SLA sweep is already scheduled.")
-            return
-        sla_sweep.enqueue(True)
-        self.stdout.write(self.style.SUCCESS("The SLA sweep is scheduled (then every hour)."))
+        for task, name, every in (
+            (sla_sweep, "The SLA sweep", "hour"),
+            (requeue_deliveries, "The delivery sweep", "five minutes"),
+        ):
+            path = task.module_path
+            waiting = DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"])
+            if waiting.exists():
+                self.stdout.write(f"{name} is already scheduled.")
+                continue
+            task.enqueue(True)
+            self.stdout.write(self.style.SUCCESS(f"{name} is scheduled (then every {every})."))
