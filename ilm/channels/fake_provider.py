@@ -39,6 +39,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -213,23 +214,26 @@ class _Incoming:
         self.body = body
 
 
-class _Provider:
-    """What one fake provider does: check auth, validate, answer; and its error shapes."""
+class _Provider(ABC):
+    """What one fake provider does: check auth, validate, answer; and its error shapes. Each of the six
+    providers below implements the three abstract methods."""
 
     name = ""
 
     def auth(self, incoming: _Incoming) -> dict[str, str] | None:
         return _bearer_auth(incoming.headers)
 
+    @abstractmethod
     def message(self, incoming: _Incoming) -> tuple[str, str] | str:
         """(recipient, text), or a description of what is wrong with the request."""
-        raise NotImplementedError
 
+    @abstractmethod
     def success(self, incoming: _Incoming, message_id_number: int) -> tuple[str, Answer]:
-        raise NotImplementedError
+        """The provider's id for the accepted message, and its success answer."""
 
+    @abstractmethod
     def failure(self, kind: str, problem: str = "") -> Answer:
-        raise NotImplementedError
+        """The provider's own error answer for a failure kind (see FAIL_KINDS)."""
 
 
 def _graph_error(status: int, code: int, message: str, *, subcode: int | None = None, details: str = "") -> Answer:
