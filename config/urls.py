@@ -12,6 +12,7 @@ urlpatterns = [
     path("network/", include("ilm.network.urls")),
     path("cases/", include("ilm.cases.urls")),
     path("channels/", include("ilm.channels.urls")),
+    path("plans/", include("ilm.plans.urls")),
     path("audit/", include("ilm.core.urls")),
     path("i18n/setlang/", login_not_required(set_language_view), name="set_language"),
     path("api/", include("ilm.api.urls")),

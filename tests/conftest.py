@@ -65,6 +65,10 @@ def restore_database() -> None:
 
     if not IssueCategory.objects.exists():
         importlib.import_module("ilm.cases.migrations.0002_issue_categories").load(apps, _Executor())
+    from ilm.plans.models import Activity
+
+    if not Activity.objects.exists():
+        importlib.import_module("ilm.plans.migrations.0002_activity_catalogue").load(apps, _Executor())
 
 
 @pytest.fixture(autouse=True)

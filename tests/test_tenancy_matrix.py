@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from ilm.accounts import services as account_services
-from ilm.core.permissions import ROLES_BY_KIND
+from ilm.core.permissions import PARTNER_KINDS, ROLES_BY_KIND
 from tests.conftest import sign_in
 from tests.worlds import HOME_KINDS, World, build_world
 
@@ -31,7 +31,13 @@ pytestmark = pytest.mark.django_db
 SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.yaml").read_text())
 # Routes whose path parameter is a secret token, not an object id (they are public by design).
 TOKEN_ROUTES = {"accounts:invitation_accept", "accounts:password_reset_confirm", "channels:webhook"}
-REFERENCE_MODELS = ("country", "industry", "issuecategory")
+# Routes on a case that only the inbox of the case's CSO uses (the worker's channel), not the technical partner.
+INBOX_ROUTES = {"channels:validation_ask"}
+INBOX_MODELS = ("conversation", "quickreply", "validationrequest", "message")
+REFERENCE_MODELS = ("country", "industry", "issuecategory", "activity")
+# Every partner organisation browses all countries' action plans (ilm/plans/selectors.py): for members of
+# partner kinds these are not "other organisations' objects"; tests/plans checks who reads and edits them.
+PARTNER_BROWSABLE_MODELS = ("countryactionplan",)
 MEMBER_KEYS = [(key, role) for key, kind in HOME_KINDS.items() if key != "tp" for role in ROLES_BY_KIND[kind]]
 
 
@@ -66,7 +72,9 @@ def fill(route: str, pk: Any) -> str:
     return "/" + re.sub(r"<(?:\w+:)?\w+>", str(pk), route)
 
 
-def outsider_objects(world: World, model: Any) -> list[Any]:
+def outsider_objects(world: World, model: Any, key: str | None = None) -> list[Any]:
+    if key is not None and model._meta.model_name in PARTNER_BROWSABLE_MODELS and HOME_KINDS[key] in PARTNER_KINDS:
+        return []
     return world.outsiders[model._meta.model_name]
 
 
@@ -96,7 +104,7 @@ def test_pages_hide_other_organisations(key: str, role: str) -> None:
                 assert secret not in body, f"{route} shows {secret!r} to {key}/{role}"
             continue
         model = route_model(pattern)
-        for obj in outsider_objects(world, model):
+        for obj in outsider_objects(world, model, key):
             url = fill(route, obj.pk)
             statuses = []
             for method in ("get", "post"):
@@ -118,7 +126,7 @@ def test_technical_partner_sees_the_outsiders_pages(client):
         if "<" not in route or name in TOKEN_ROUTES:
             continue
         model = route_model(pattern)
-        if model._meta.model_name in ("conversation", "quickreply"):
+        if model._meta.model_name in INBOX_MODELS or name in INBOX_ROUTES:
             continue  # the running CSO's only, not even the technical partner (tests/channels)
         for obj in outsider_objects(world, model):
             response = client.get(fill(route, obj.pk))
@@ -176,7 +184,7 @@ def test_api_hides_other_organisations(key: str, role: str) -> None:
         model = api_model(path)
         if model._meta.model_name in REFERENCE_MODELS:
             continue  # reference data, the same for everyone
-        for obj in outsider_objects(world, model):
+        for obj in outsider_objects(world, model, key):
             url = re.sub(r"\{[^}]+\}", str(obj.pk), path)
             response = getattr(client, method)(url, data={}, content_type="application/json", **auth)
             if response.status_code == 403 and model._meta.model_name == "auditevent":
@@ -195,7 +203,7 @@ def test_technical_partner_sees_the_outsiders_through_the_api(client):
         if model._meta.model_name in REFERENCE_MODELS:
             continue
         for obj in outsider_objects(world, model):
-            if model._meta.model_name in ("apitoken", "notification", "caseexport", "conversation"):
+            if model._meta.model_name in ("apitoken", "notification", "caseexport", *INBOX_MODELS):
                 continue  # personal, or the running CSO's only: not even the technical partner reads them
             response = client.get(re.sub(r"\{[^}]+\}", str(obj.pk), path), **auth)
             assert response.status_code == 200, (path, response.status_code)

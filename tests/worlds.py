@@ -51,6 +51,7 @@ class World:
         names += [case.reference for case in self.outsiders["case"]]
         names += ["Outsider shareable summary", "Outsider response", "Outsider action", OUTSIDER_WORKER_NAME]
         names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE, "Outsider quick reply"]
+        names += ["Outsider plan row", "Outsider check-in", "Outsider supply chain", "Outsider Focal Person"]
         return names
 
 
@@ -160,8 +161,11 @@ def build_world() -> World:
         "cso": [out_cso],
         "conversation": [out_conversation],
         "quickreply": [out_quick_reply],
+        "message": [_outsider_photo(out_conversation)],
+        "validationrequest": [_outsider_validation_request(out_conversation, out_case_objects)],
         **out_case_objects,
     }
+    world.outsiders.update(_outsider_plans(out_supplier, out_agency, out_cso))
     return world
 
 
@@ -189,6 +193,44 @@ def _outsider_conversation(channel: Any, case: Any) -> Any:
             sent_at=now,
         )
     return conversation
+
+
+def _outsider_validation_request(conversation: Any, case_objects: dict[str, list[Any]]) -> Any:
+    """The outsider worker's answer to a validation question, waiting for the outsider CSO to confirm."""
+    from django.utils import timezone
+
+    from ilm.cases.models import ValidationRequest
+
+    question = conversation.messages.filter(direction="out").first()
+    reply = conversation.messages.filter(direction="in").first()
+    return ValidationRequest.objects.create(
+        case=case_objects["case"][0],
+        worker=case_objects["worker"][0],
+        conversation=conversation,
+        question=question,
+        reply=reply,
+        status="answered",
+        asked_at=timezone.now(),
+        replied_at=timezone.now(),
+    )
+
+
+def _outsider_photo(conversation: Any) -> Any:
+    """The outsider worker's inbound message, with its photo downloaded and stored (channels media)."""
+    from django.core.files.base import ContentFile
+
+    from ilm.channels.fake_provider import SAMPLE_MEDIA
+    from ilm.channels.media_store import media_purpose
+    from ilm.channels.models import MessageMedia
+    from ilm.core import crypto
+
+    message = conversation.messages.get(direction="in")
+    png = SAMPLE_MEDIA["photo"][0]
+    media = MessageMedia(message=message, status="stored", content_type="image/png", size=len(png))
+    media.file_name = "outsider-photo.png"
+    media.file.save("media", ContentFile(crypto.encrypt_bytes(png, purpose=media_purpose(message.pk))), save=False)
+    media.save()
+    return message
 
 
 OUTSIDER_WORKER_NAME = "Outsider Worker Secretname"
@@ -289,6 +331,38 @@ def _outsider_case(
         "escalation": [escalation],
         "notification": [notification],
         "caseexport": [export],
+    }
+
+
+def _outsider_plans(supplier: Organisation, agency: Organisation, cso: Organisation) -> dict[str, list[Any]]:
+    """The outsider supplier's action plan (a row, a check-in), baseline and focal point, and Viet Nam's
+    country plan (browsable by every partner organisation, so it names only the outsider CSO)."""
+    from ilm.plans.models import Activity, Baseline, FocalPoint, Plan, PlanCheckIn, PlanRow
+
+    bap = Plan.objects.create(kind="business", organisation=supplier, year=2026)
+    bap_row = PlanRow.objects.create(plan=bap, position=1, description="Outsider plan row", remarks="Q2")
+    bap_row.activities.set(Activity.objects.filter(code__in=["2.6", "2.7"]))
+    bap_row.organisations.set([agency])
+    checkin = PlanCheckIn.objects.create(
+        plan=bap, held_on=datetime.date(2026, 6, 30), participants="Outsider HR", summary="Outsider check-in"
+    )
+    baseline = Baseline.objects.create(organisation=supplier, supply_chain="Outsider supply chain")
+    focal_point = FocalPoint.objects.create(
+        baseline=baseline, role="HR director", purpose="issues", name="Outsider Focal Person", phone="+84905550100"
+    )
+    cap = Plan.objects.create(kind="country", country=country("VN"), year=2026)
+    cap_row = PlanRow.objects.create(plan=cap, position=1, description="Viet Nam hotline row")
+    cap_row.activities.set(Activity.objects.filter(code="1.2"))
+    cap_row.organisations.set([cso])
+    from ilm.plans.models import BusinessActionPlan, CountryActionPlan
+
+    return {
+        "countryactionplan": [CountryActionPlan.objects.get(pk=cap.pk)],
+        "businessactionplan": [BusinessActionPlan.objects.get(pk=bap.pk)],
+        "planrow": [bap_row],
+        "plancheckin": [checkin],
+        "baseline": [baseline],
+        "focalpoint": [focal_point],
     }
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "ilm.network",
     "ilm.cases",
     "ilm.channels",
+    "ilm.plans",
     "ilm.api",
     "ilm.dashboards",
     "django.contrib.admin",
@@ -246,11 +247,16 @@ ILM_EXPORT_SYNC_MAX_ROWS = env.int("ILM_EXPORT_SYNC_MAX_ROWS", default=2000)  # 
 
 # --- Channels ---------------------------------------------------------------------
 ILM_CHANNEL_MAX_BODY_BYTES = env.int("ILM_CHANNEL_MAX_BODY_BYTES", default=1024 * 1024)  # larger webhooks: 413
+# Raw webhook bodies (worker identity, encrypted) are deleted this many days after they were parsed or gave up.
+ILM_CHANNEL_DELIVERY_RETENTION_DAYS = env.int("ILM_CHANNEL_DELIVERY_RETENTION_DAYS", default=30)
 # Where replies go, per provider ("whatsapp=http://127.0.0.1:8025,line=..."): empty means the real API.
 # `manage.py channel_simulator` points every provider at its own local fake.
 ILM_CHANNEL_API_BASES = env.dict("ILM_CHANNEL_API_BASES", default={})
 ILM_CHANNEL_SEND_TIMEOUT = env.float("ILM_CHANNEL_SEND_TIMEOUT", default=10.0)
 ILM_CHANNEL_SEND_ATTEMPTS = env.int("ILM_CHANNEL_SEND_ATTEMPTS", default=5)
+# Workers' photos, voice notes and documents, downloaded by the task worker (larger files are not kept).
+ILM_CHANNEL_MAX_MEDIA_BYTES = env.int("ILM_CHANNEL_MAX_MEDIA_BYTES", default=16 * 1024 * 1024)
+ILM_CHANNEL_MEDIA_ATTEMPTS = env.int("ILM_CHANNEL_MEDIA_ATTEMPTS", default=4)
 
 # --- Encryption of worker identity and other secrets ------------------------------
 # "kid:base64key,kid2:base64key": the first key encrypts, every key decrypts.
@@ -305,6 +311,11 @@ SPECTACULAR_SETTINGS = {
         "WorkerKindEnum": "ilm.cases.models.WorkerKind",
         "IdentifierKindEnum": "ilm.cases.models.IdentifierKind",
         "ValidationMethodEnum": "ilm.cases.models.ValidationMethod",
+        "PurposeEnum": "ilm.cases.models.ContactPurpose",
+        "PlanRowStatusEnum": "ilm.plans.models.RowStatus",
+        "PlanningStatusEnum": "ilm.plans.models.PlanningStatus",
+        "FocalPointPurposeEnum": "ilm.plans.models.FocalPointPurpose",
+        "ActivityTypeEnum": "ilm.plans.models.ActivityType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

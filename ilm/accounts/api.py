@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from ilm.accounts import selectors, services
 from ilm.accounts.models import ApiToken, Invitation, Membership, User
+from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core.api_fields import SafeDateTimeField
 from ilm.core.permissions import Role, grants_for
@@ -88,7 +89,7 @@ class ApiTokenIn(serializers.Serializer):
 class MembershipFilter(django_filters.FilterSet):
     # A plain number, not a choice validated against every organisation: an id of another
     # organisation must look exactly like an id that does not exist.
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = Membership

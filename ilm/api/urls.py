@@ -10,6 +10,7 @@ from ilm.cases import api as cases_api
 from ilm.channels import api as channels_api
 from ilm.core import api as core_api
 from ilm.network import api as network_api
+from ilm.plans import api as plans_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -38,6 +39,14 @@ router.register("notifications", cases_api.NotificationViewSet, basename="notifi
 router.register("attachments", cases_api.AttachmentViewSet, basename="attachment")
 router.register("exports", cases_api.ExportViewSet, basename="export")
 router.register("conversations", channels_api.ConversationViewSet, basename="conversation")
+router.register("validation-requests", channels_api.ValidationRequestViewSet, basename="validationrequest")
+router.register("activities", plans_api.ActivityViewSet, basename="activity")
+router.register("country-action-plans", plans_api.CountryActionPlanViewSet, basename="country-action-plan")
+router.register("business-action-plans", plans_api.BusinessActionPlanViewSet, basename="business-action-plan")
+router.register("plan-rows", plans_api.PlanRowViewSet, basename="plan-row")
+router.register("plan-check-ins", plans_api.PlanCheckInViewSet, basename="plan-check-in")
+router.register("baselines", plans_api.BaselineViewSet, basename="baseline")
+router.register("focal-points", plans_api.FocalPointViewSet, basename="focal-point")
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

@@ -21,6 +21,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.filters import IdFilter
 from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases import attachments, exports, selectors, services
@@ -544,7 +545,7 @@ class CategoryIn(serializers.Serializer):
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
     category = django_filters.CharFilter(method="filter_category", max_length=64)
-    business = django_filters.NumberFilter(method="filter_business")
+    business = IdFilter(method="filter_business")
     country = django_filters.CharFilter(field_name="country_id", max_length=2)
     forced_labour = django_filters.BooleanFilter(method="filter_forced_labour")
     zero_tolerance = django_filters.BooleanFilter(method="filter_zero_tolerance")

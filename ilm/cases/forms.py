@@ -37,10 +37,11 @@ from ilm.cases.models import (
     WorkerKind,
 )
 from ilm.core.forms import VersionedForm
+from ilm.core.languages import language_choices
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.network import selectors as network
 from ilm.network.forms import CountryChoiceField
-from ilm.network.models import Channel, Gender, Organisation, Site
+from ilm.network.models import Channel, ChannelProvider, Gender, Organisation, Site
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -615,3 +616,76 @@ class ActionForm(forms.Form):
 class ActionUpdateForm(VersionedForm):
     text = forms.CharField(label=_("What changed"), max_length=8000, widget=_textarea(2))
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+
+class CallLogForm(ContactForm):
+    """The hotline's and the walk-in desk's quick form: the contact, the caller's number to find a known
+    worker, and, for a new caller, the consents they gave on the phone. The full contact form records the
+    rest of a worker's details."""
+
+    DROPPED = (
+        "new_worker",
+        "confirm_new_worker",
+        "full_name",
+        "kind",
+        "gender",
+        "nationality",
+        "age_band",
+        "job",
+        "site",
+        "recruitment_agency",
+        "origin_area",
+    )
+    caller_number = forms.CharField(
+        label=_("Caller's number"),
+        required=False,
+        max_length=40,
+        help_text=_("Finds the worker if your CSO already knows this number. Kept encrypted."),
+    )
+    record_caller = forms.BooleanField(label=_("Record the caller as a new worker with this number"), required=False)
+
+    field_order = [
+        "occurred_at",
+        "channel",
+        "language",
+        "who",
+        "purpose",
+        "caller_number",
+        "worker_label",
+        "record_caller",
+        "consent_contact_for_validation",
+        "consent_statistics",
+        "consent_share_identity",
+        "notes",
+        "case_reference",
+    ]
+
+    def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
+        super().__init__(*args, membership=membership, **kwargs)
+        for name in self.DROPPED:
+            del self.fields[name]
+        channels = self.fields["channel"]
+        channels.queryset = channels.queryset.filter(  # type: ignore[attr-defined]
+            provider__in=[ChannelProvider.HOTLINE, ChannelProvider.IN_PERSON]
+        )
+        if not self.is_bound and (first := channels.queryset.first()) is not None:  # type: ignore[attr-defined]
+            self.initial.setdefault("channel", first.pk)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"), required=False, choices=[("", "—"), *language_choices()]
+        )
+        self.fields["worker_label"].help_text = _("Or the worker's label, e.g. W12, if the caller gave it.")
+        self.order_fields(self.field_order)
+
+    def clean_caller_number(self) -> str:
+        value = self.cleaned_data["caller_number"].strip()
+        if value and sum(ch.isdigit() for ch in value) < 6:
+            raise forms.ValidationError(_("Enter the whole number, with the country code if you have it."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("record_caller") and not data.get("caller_number"):
+            self.add_error("caller_number", _("Enter the number to record the caller with it."))
+        if data.get("record_caller") and data.get("worker_label"):
+            self.add_error("worker_label", _("Choose a known worker or record a new one, not both."))
+        return data

@@ -511,6 +511,53 @@ class WorkerValidation(models.Model):
         return f"Validation of {self.case}"
 
 
+class ValidationRequestStatus(models.TextChoices):
+    ASKED = "asked", _("Waiting for the worker's reply")
+    ANSWERED = "answered", _("The worker replied: to confirm")
+    RECORDED = "recorded", _("Recorded as the worker's validation")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ValidationRequest(models.Model):
+    """The validation question sent to a worker on the channel they wrote on, and their reply.
+
+    The reply is never a validation by itself: a caseworker reads it and records the worker's verdict
+    (`WorkerValidation`, method "message"), or sets it aside and waits for another answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="validation_requests")
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("channels.Conversation", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("channels.Message", on_delete=models.SET_NULL, null=True, related_name="+")
+    reply = models.ForeignKey("channels.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=16, choices=ValidationRequestStatus.choices, default=ValidationRequestStatus.ASKED
+    )
+    asked_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    asked_at = models.DateTimeField(_("asked"))
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    validation = models.ForeignKey(WorkerValidation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("validation request")
+        verbose_name_plural = _("validation requests")
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            # One open question per conversation: an inbound message answers exactly one case.
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=Q(status__in=["asked", "answered"]),
+                name="one_open_validation_request_per_conversation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Validation request for {self.case}"
+
+    def audit_organisation_id(self) -> int:
+        return self.case.cso_id
+
+
 class Escalation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
     buyer = models.ForeignKey(

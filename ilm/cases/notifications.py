@@ -136,3 +136,17 @@ def sla_reminder(*, case: Case, kind: str, to_business: bool, dedupe_key: str) -
             % {"ref": case.reference, "days": getattr(settings, "ILM_SLA_STALE_DAYS", 14)}
         ),
     )
+
+
+def validation_replied(*, case: Case, asked_by: Any) -> None:
+    """The worker answered the validation question on their channel: the caseworker who asked confirms it."""
+    recipients = [asked_by] if asked_by is not None and asked_by.is_active else _recipients(case.cso_id, CSO_ROLES)
+    _notify(
+        recipients,
+        case=case,
+        kind="case.validation_replied",
+        message=lambda: (
+            _("The worker answered the validation question on case %(ref)s: read it and record the validation.")
+            % {"ref": case.reference}
+        ),
+    )

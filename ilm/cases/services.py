@@ -45,6 +45,7 @@ from ilm.cases.models import (
     search_text_of,
 )
 from ilm.cases.selectors import dangerously_duplicate_workers, identifiable_group_warnings, owns_case
+from ilm.cases.signals import worker_erased
 from ilm.core import audit
 from ilm.core.fields import blind_index_for
 from ilm.core.permissions import Action, OrgKind, can
@@ -286,6 +287,8 @@ def worker_erase(*, actor: Any, worker: Worker, reason: str) -> Worker:
     history_model = Worker.history.model
     identifier_history = WorkerIdentifier.history.model
     identifier_ids = list(worker.identifiers.values_list("pk", flat=True))
+    # Other records of this person (the inbox's conversations with them) go in the same transaction.
+    removed = worker_erased.send(sender=Worker, worker=worker, identifiers=[i.value for i in worker.identifiers.all()])
     worker.identifiers.all().delete()
     identifier_history.objects.filter(id__in=identifier_ids).update(value="")
     Worker.objects.filter(pk=worker.pk).update(
@@ -295,7 +298,11 @@ def worker_erase(*, actor: Any, worker: Worker, reason: str) -> Worker:
     Contact.objects.filter(worker=worker).update(notes="")
     WorkerValidation.objects.filter(worker=worker).update(comments="")
     IdentityReveal.objects.filter(worker=worker, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
-    audit.record("worker.erased", membership=actor, obj=worker, detail={"identifiers": len(identifier_ids)})
+    detail: dict[str, Any] = {"identifiers": len(identifier_ids)}
+    for _receiver, result in removed:
+        if isinstance(result, dict):
+            detail.update(result)
+    audit.record("worker.erased", membership=actor, obj=worker, detail=detail)
     worker.refresh_from_db()
     return worker
 

@@ -9,6 +9,18 @@ Paths, bodies and answers follow `ilm.channels.outbound` and the providers' API 
     POST /bot{token}/sendMessage                         Telegram
     POST /2010-04-01/Accounts/{sid}/Messages.json        Twilio SMS
 
+Media a worker sent are served on the paths `ilm.channels.media` fetches (GET):
+
+    /[vNN.N/]{media id}  then /_media/whatsapp/{media id}   WhatsApp (bearer token on both)
+    /_media/messenger/{name}, /_media/viber/{name}          Messenger, Viber (the URL in the webhook)
+    /v2/bot/message/{message id}/content                    LINE (bearer token); /_media/line/{name} external
+    /bot{token}/getFile?file_id=...  then /file/bot{token}/media/{file id}   Telegram
+    /2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{name}  Twilio (basic auth): redirects to /_media/sms/{name}
+
+A media id or name picks one of `SAMPLE_MEDIA` ("photo": a small PNG, "voice": an Ogg blob, "payslip": a PDF)
+by its part before the first "-" ("photo-17" is "photo"), or a file a test added with `add_media`. Each media
+request is recorded in `.media_requests` (provider, step, and the authentication, fingerprinted).
+
 A message that is accepted is recorded in `.received` as `{provider, recipient, text, headers,
 provider_message_id, received_at}`; `headers` holds only the authentication, with every secret replaced by
 `fingerprint(secret)`. `fail_next(provider, kind)` makes the next request for that provider fail in the
@@ -34,17 +46,19 @@ import json
 import re
 import secrets
 import signal
+import struct
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FAIL_KINDS", "PROVIDERS", "FakeProviderServer", "fingerprint", "main"]
+__all__ = ["FAIL_KINDS", "PROVIDERS", "SAMPLE_MEDIA", "FakeProviderServer", "fingerprint", "main"]
 
 PROVIDERS = ("whatsapp", "messenger", "line", "viber", "telegram", "sms")
 FAIL_KINDS = ("refuse_24h", "unavailable", "timeout", "rate_limited", "bad_credentials", "invalid_recipient")
@@ -52,6 +66,30 @@ _WINDOWED = frozenset({"whatsapp", "messenger"})  # the providers with a 24-hour
 _MAX_BODY = 1_000_000
 
 Answer = tuple[int, dict[str, Any]]
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    """A small striped RGB PNG, made with the standard library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes((200, 40 * (y % 6), 90) * width) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+# name -> (bytes, Content-Type, file name in Content-Disposition or "")
+SAMPLE_MEDIA: dict[str, tuple[bytes, str, str]] = {
+    "photo": (_png(), "image/png", ""),
+    "voice": (b"OggS\x00\x02" + bytes(22) + b"\x01\x13OpusHead\x01\x01" + bytes(400), "audio/ogg", ""),
+    "payslip": (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+        "application/pdf",
+        "payslip.pdf",
+    ),
+}
 
 
 def fingerprint(secret: str) -> str:
@@ -97,6 +135,8 @@ class FakeProviderServer:
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._counter = itertools.count(1001)
+        self._media: dict[str, tuple[bytes, str, str]] = dict(SAMPLE_MEDIA)
+        self._media_requests: list[dict[str, Any]] = []
         self._thread: threading.Thread | None = None
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
@@ -166,10 +206,24 @@ class FakeProviderServer:
                 raise TimeoutError(f"{len(self._received)} of {count} messages received in {timeout}s")
             return list(self._received)
 
+    @property
+    def media_requests(self) -> list[dict[str, Any]]:
+        """A copy of the media requests that reached the server: {provider, step, name, auth}, oldest first."""
+        with self._changed:
+            return list(self._media_requests)
+
+    def add_media(
+        self, name: str, content: bytes, content_type: str = "application/octet-stream", file_name: str = ""
+    ) -> None:
+        """Serve `content` for the media id or name `name` (and "name-anything")."""
+        with self._changed:
+            self._media[name] = (content, content_type, file_name)
+
     def clear(self) -> None:
-        """Forget received messages, the request count and queued failures."""
+        """Forget received messages, media requests, the request count and queued failures."""
         with self._changed:
             self._received.clear()
+            self._media_requests.clear()
             self._requests = 0
             for queue in self._failures.values():
                 queue.clear()
@@ -199,6 +253,14 @@ class FakeProviderServer:
 
     def _next_number(self) -> int:
         return next(self._counter)
+
+    def _media_for(self, name: str) -> tuple[bytes, str, str] | None:
+        with self._changed:
+            return self._media.get(name) or self._media.get(name.split("-", 1)[0])
+
+    def _record_media(self, provider: str, step: str, name: str, auth: dict[str, str] | None) -> None:
+        with self._changed:
+            self._media_requests.append({"provider": provider, "step": step, "name": name, "auth": auth})
 
 
 # --- the providers -----------------------------------------------------------------------------------------
@@ -520,6 +582,17 @@ class _Twilio(_Provider):
         return error(503, 20500, "Service Unavailable")
 
 
+def _media_missing(provider: str) -> Answer:
+    """Each provider's answer for a media id it does not know (or no longer has)."""
+    if provider in ("whatsapp", "messenger"):
+        return _graph_error(404, 100, "(#100) Unsupported get request. Object does not exist")
+    if provider == "telegram":
+        return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+    if provider == "sms":
+        return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+    return 404, {"message": "Not found"}
+
+
 _GRAPH_PATH = re.compile(r"^/(?:v\d+\.\d+/)?([^/]+)/messages$")
 _PROVIDERS: dict[str, _Provider] = {
     p.name: p for p in (_WhatsApp(), _Messenger(), _Line(), _Viber(), _Telegram(), _Twilio())
@@ -542,6 +615,44 @@ def _route(path: str, body: Any) -> _Provider | None:
     if re.fullmatch(r"/2010-04-01/Accounts/[^/]+/Messages\.json", path):
         return _PROVIDERS["sms"]
     return None
+
+
+_MEDIA_ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    # (provider, step, path): the name is the last group
+    ("whatsapp", "download", re.compile(r"^/_media/(whatsapp)/([^/]+)$")),
+    ("messenger", "download", re.compile(r"^/_media/(messenger)/([^/]+)$")),
+    ("viber", "download", re.compile(r"^/_media/(viber)/([^/]+)$")),
+    ("line", "download", re.compile(r"^/_media/(line)/([^/]+)$")),
+    ("sms", "download", re.compile(r"^/_media/(sms)/([^/]+)$")),
+    ("line", "content", re.compile(r"^/v2/bot/message/([^/]+)/content$")),
+    ("telegram", "getFile", re.compile(r"^/bot([^/]+)/getFile$")),
+    ("telegram", "download", re.compile(r"^/file/bot([^/]+)/media/([^/]+)$")),
+    ("sms", "media", re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/[^/]+/Media/([^/]+)$")),
+    ("whatsapp", "lookup", re.compile(r"^/(?:v\d+\.\d+/)?([^/_][^/]*)$")),
+)
+
+
+def _media_route(path: str) -> tuple[str, str, str] | None:
+    """(provider, step, name or file id) of a media GET path."""
+    for provider, step, pattern in _MEDIA_ROUTES:
+        match = pattern.match(path)
+        if match:
+            name = match.group(match.lastindex or 1)
+            if step == "getFile":
+                name = ""
+            return provider, step, urllib.parse.unquote(name)
+    return None
+
+
+def _media_auth(provider: str, step: str, incoming: _Incoming) -> dict[str, str] | None:
+    """The authentication a media request carries (fingerprinted), or None."""
+    if provider == "telegram":
+        match = re.match(r"^/(?:file/)?bot([^/]+)/", incoming.path)
+        token = urllib.parse.unquote(match.group(1)) if match else ""
+        return {"bot_token": fingerprint(token)} if re.fullmatch(r"\d+:[\w-]+", token) else None
+    if provider == "sms" and step == "media":
+        return _PROVIDERS["sms"].auth(incoming)
+    return _bearer_auth(incoming.headers)
 
 
 def _make_handler(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
@@ -570,11 +681,80 @@ def _make_handler(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
                 return {k: v[-1] for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items()}
             return json.loads(text) if text else None
 
+        def _answer_bytes(self, content: bytes, content_type: str, file_name: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(content)))
+            if file_name:
+                self.send_header("Content-Disposition", f'attachment; filename="{file_name}"')
+            self.end_headers()
+            self.wfile.write(content)
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(307)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def do_GET(self) -> None:
-            if server.control and urllib.parse.urlsplit(self.path).path == "/_fake/messages":
+            url = urllib.parse.urlsplit(self.path)
+            if server.control and url.path == "/_fake/messages":
                 self._answer(200, {"messages": server.received})
                 return
-            self._answer(404, {"error": "not found"})
+            route = _media_route(url.path)
+            if route is None:
+                self._answer(404, {"error": "not found"})
+                return
+            self._media(route, _Incoming(url.path, urllib.parse.parse_qs(url.query), self.headers, None))
+
+        def _media(self, route: tuple[str, str, str], incoming: _Incoming) -> None:
+            provider_name, step, name = route
+            provider = _PROVIDERS[provider_name]
+            if step == "getFile":
+                name = (incoming.query.get("file_id") or [""])[0]
+            needs_auth = step in ("lookup", "content", "getFile", "media") or provider_name in ("whatsapp", "telegram")
+            auth = _media_auth(provider_name, step, incoming)
+            server._record_media(provider_name, step, name, auth)
+            failure = server._take_failure(provider_name)
+            if failure == "timeout":
+                server._stopping.wait(server.slow_seconds)
+                self.close_connection = True
+                return
+            if failure is not None:
+                self._answer(*provider.failure(failure))
+                return
+            if needs_auth and auth is None:
+                self._answer(*provider.failure("bad_credentials"))
+                return
+            found = server._media_for(name)
+            if found is None:
+                self._answer(*_media_missing(provider_name))
+                return
+            content, content_type, file_name = found
+            if step == "lookup":  # WhatsApp: the media's URL, to GET with the same token
+                self._answer(
+                    200,
+                    {
+                        "messaging_product": "whatsapp",
+                        "url": f"{server.base_url}/_media/whatsapp/{urllib.parse.quote(name)}",
+                        "mime_type": content_type,
+                        "sha256": hashlib.sha256(content).hexdigest(),
+                        "file_size": len(content),
+                        "id": name,
+                    },
+                )
+            elif step == "getFile":
+                result = {
+                    "file_id": name,
+                    "file_unique_id": hashlib.sha256(name.encode()).hexdigest()[:16],
+                    "file_size": len(content),
+                    "file_path": f"media/{urllib.parse.quote(name)}",
+                }
+                self._answer(200, {"ok": True, "result": result})
+            elif step == "media":  # Twilio: a redirect to its CDN, which wants no credentials
+                self._redirect(f"/_media/sms/{urllib.parse.quote(name)}")
+            else:
+                self._answer_bytes(content, content_type, file_name)
 
         def do_POST(self) -> None:
             url = urllib.parse.urlsplit(self.path)

@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ilm.accounts.models import Membership
-from ilm.channels.models import QuickReply
+from ilm.channels.models import Conversation, QuickReply
 from ilm.channels.services import MAX_REPLY_LENGTH
+from ilm.network.models import Channel
 
 
 class ReplyForm(forms.Form):
@@ -73,8 +74,23 @@ class AttachCaseForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=120,
+        help_text=_("Conversation (M12), case reference, worker (W34), or the sender's full number or handle."),
+    )
+    channel: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.none(), required=False, empty_label=_("All channels")
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     unread = forms.BooleanField(label=_("Unread"), required=False)
+
+    def __init__(self, *args: Any, channels: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
+        self.fields["language"].choices = [("", _("All languages")), *_language_choices()]  # type: ignore[attr-defined]
 
 
 # The languages a channel may answer in (the API accepts the same list: ilm/network/api.py).
@@ -127,3 +143,45 @@ class ChannelForm(forms.Form):
             if problem:
                 self.add_error("credentials", problem)
         return data
+
+
+class ValidationAskForm(forms.Form):
+    conversation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Ask on"), queryset=Conversation.objects.none(), empty_label=None
+    )
+    text = forms.CharField(
+        label=_("Validation question"),
+        max_length=MAX_REPLY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Sent to the worker on this app. Reword it if you need to; keep it in the worker's language."),
+    )
+
+    def __init__(self, *args: Any, conversations: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["conversation"]
+        field.queryset = Conversation.objects.filter(pk__in=[c.pk for c in conversations])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: (  # type: ignore[attr-defined]
+            f"{c.worker.label} · {c.channel.get_provider_display()} · {c.channel.name}"
+            + (f" · {c.language}" if c.language else "")
+        )
+
+
+class ValidationConfirmForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"), choices=[(str(n), str(n)) for n in range(1, 6)], coerce=int
+    )
+    confirms_remediation = forms.BooleanField(label=_("The worker confirms the remediation"), required=False)
+    comments = forms.CharField(
+        label=_("Comments (CSO only)"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("Read from the messages")),
+            *_language_choices(),
+        ]

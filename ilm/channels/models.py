@@ -9,8 +9,13 @@ and who they are on the app, is encrypted at rest; the sender is found again by 
 
 from __future__ import annotations
 
-from django.db import models
+import uuid
+from typing import Any
+
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.fields import BlindIndexField, EncryptedTextField
@@ -58,6 +63,8 @@ class Conversation(TimestampedModel):
     sender_index = BlindIndexField(source="sender", normalizer="ilm.cases.models.normalize_identifier_value")
     sender_name = EncryptedTextField(_("name on the app"), purpose="channels.conversation.sender_name", blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # Set by a caseworker: the script of later messages no longer changes it.
+    language_by_hand = models.BooleanField(_("language set by a caseworker"), default=False)
     assigned_to = models.ForeignKey(
         "accounts.Membership",
         on_delete=models.SET_NULL,
@@ -157,6 +164,69 @@ class Message(models.Model):
 
     def audit_organisation_id(self) -> int:
         return self.conversation.cso_id
+
+
+class MediaStatus(models.TextChoices):
+    PENDING = "pending", _("Downloading")
+    STORED = "stored", _("Stored")
+    FAILED = "failed", _("Could not be downloaded")
+
+
+def message_media_path(instance: MessageMedia, filename: str) -> str:
+    return f"channels/media/{instance.message_id}/{uuid.uuid4().hex}"
+
+
+class MessageMedia(models.Model):
+    """The photo, voice note, video or document of an inbound message, downloaded by the task worker
+    (`media_store`). The file holds the bytes encrypted (`crypto.encrypt_bytes`, bound to the message);
+    images are re-encoded without EXIF, GPS or other metadata first. Served only by `views_media`."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="media")
+    status = models.CharField(max_length=16, choices=MediaStatus.choices, default=MediaStatus.PENDING)
+    file = models.FileField(upload_to=message_media_path, max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)  # sniffed from the bytes, never the provider's word
+    size = models.PositiveIntegerField(default=0)  # of the stored (decrypted) bytes
+    file_name = EncryptedTextField(_("file name"), purpose="channels.message_media.file_name", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=40, blank=True)  # a reason code (media_store.REASONS), never content
+    created_at = models.DateTimeField(auto_now_add=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message media")
+        verbose_name_plural = _("message media")
+
+    def __str__(self) -> str:
+        return f"Media of message {self.message_id} ({self.status})"
+
+    def audit_organisation_id(self) -> int:
+        return self.message.conversation.cso_id
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/jpeg", "image/png", "image/webp")
+
+    @property
+    def is_audio(self) -> bool:
+        return self.content_type.startswith("audio/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+    @property
+    def error_text(self) -> str:
+        from ilm.channels.media_store import media_error_text
+
+        return media_error_text(self.error) if self.error else ""
+
+
+@receiver(post_delete, sender=MessageMedia)
+def _delete_media_file(sender: Any, instance: MessageMedia, **kwargs: Any) -> None:
+    """The encrypted file goes with its row (a deleted message or conversation), once the deletion commits."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class QuickReply(TimestampedModel):

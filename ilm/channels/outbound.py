@@ -161,12 +161,30 @@ def _perform(request: _Request, *, timeout: float, secrets: list[str]) -> tuple[
     http_request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         request.url, data=request.body, headers=request.headers, method="POST"
     )
+    status, raw, headers = exchange(http_request, timeout=timeout, secrets=secrets)
+    return status, _json(raw), headers
+
+
+def _read_capped(response: Any) -> bytes:
+    return bytes(response.read(_MAX_RESPONSE_BYTES))
+
+
+def exchange(
+    http_request: urllib.request.Request,
+    *,
+    timeout: float,
+    secrets: list[str],
+    read: Callable[[Any], bytes] = _read_capped,
+) -> tuple[int, bytes, Mapping[str, str]]:
+    """Make one request without following redirects; return (status, body, headers) for any HTTP answer
+    (`read` reads a successful body; an error body is read up to 1 MB). Raise ProviderUnavailable when
+    there is no answer. Shared with `media`, which reads large bodies in a streamed, limited way."""
     # Errors are raised outside the except blocks, so no exception chain (or __context__) keeps the urllib
     # error, which carries the URL and with it Telegram's bot token.
     failure: ProviderUnavailable | None = None
     try:
         with _OPENER.open(http_request, timeout=timeout) as response:
-            return response.status, _json(response.read(_MAX_RESPONSE_BYTES)), dict(response.headers)
+            return response.status, read(response), dict(response.headers)
     except urllib.error.HTTPError as exc:
         try:
             raw = exc.read(_MAX_RESPONSE_BYTES)
@@ -185,7 +203,7 @@ def _perform(request: _Request, *, timeout: float, secrets: list[str]) -> tuple[
         failure = ProviderUnavailable("connection", type(exc).__name__)
     if failure is not None:
         raise failure
-    return status, _json(raw), headers
+    return status, raw, headers
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -17,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case as SqlCase
+from django.db.models import F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,7 +200,7 @@ def _store_inbound(channel: Channel, delivery: Delivery, event: InboundEvent) ->
             return False
         try:
             with transaction.atomic():
-                Message.objects.create(
+                message = Message.objects.create(
                     conversation=conversation,
                     channel=channel,
                     direction=Direction.IN,
@@ -213,15 +214,23 @@ def _store_inbound(channel: Channel, delivery: Delivery, event: InboundEvent) ->
                 )
         except IntegrityError:  # a concurrent duplicate delivery stored it first
             return False
-        Conversation.objects.filter(pk=conversation.pk).update(
-            unread_count=F("unread_count") + 1,
-            last_message_at=sent_at,
-            last_inbound_at=sent_at,
-            updated_at=timezone.now(),
-        )
+        from ilm.channels.media_store import message_media_queue
+
+        message_media_queue(message=message)  # a photo, voice note...: the task worker downloads it
+        changes: dict[str, Any] = {
+            "unread_count": F("unread_count") + 1,
+            "last_message_at": sent_at,
+            "last_inbound_at": sent_at,
+            "updated_at": timezone.now(),
+        }
         language = guess_language(event.text)
-        if language:  # the latest message's script: workers switch languages less often than channels
-            Conversation.objects.filter(pk=conversation.pk).exclude(language=language).update(language=language)
+        if language:  # the latest message's script (unless a caseworker set it): workers switch languages
+            changes["language"] = SqlCase(When(language_by_hand=True, then=F("language")), default=Value(language))
+        Conversation.objects.filter(pk=conversation.pk).update(**changes)
+        if event.text and conversation.worker_id:  # an answer to a validation question (asked of a linked worker)
+            from ilm.channels.validation import validation_reply_received
+
+            validation_reply_received(conversation=conversation, message=message)
     return True
 
 
@@ -280,6 +289,25 @@ def conversation_assign(*, actor: Any, conversation: Conversation, assignee: Any
     audit.record(
         "conversation.assigned", membership=actor, obj=conversation, detail={"to": getattr(assignee, "pk", None)}
     )
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_language(*, actor: Any, conversation: Conversation, language: str) -> Conversation:
+    """The caseworker knows the worker's language better than the script of their messages: it stays as set.
+    An empty language goes back to reading it from the messages."""
+    from ilm.channels.forms import CHANNEL_LANGUAGES
+
+    _require_inbox(actor, conversation)
+    if language and language not in CHANNEL_LANGUAGES:
+        raise ValidationError({"language": _("Choose one of the languages in the list.")})
+    if not language:  # back to automatic: read it from the worker's latest message
+        latest = conversation.messages.filter(direction=Direction.IN).exclude(text="").order_by("-sent_at").first()
+        conversation.language, conversation.language_by_hand = guess_language(latest.text if latest else ""), False
+    else:
+        conversation.language, conversation.language_by_hand = language, True
+    conversation.save(update_fields=["language", "language_by_hand", "updated_at"])
+    audit.record("conversation.language_set", membership=actor, obj=conversation, detail={"language": language})
     return conversation
 
 

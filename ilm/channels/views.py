@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from ilm.accounts.selectors import membership_list
 from ilm.channels import forms, selectors, services
 from ilm.channels.models import Conversation, Direction, QuickReply
+from ilm.core import audit
 from ilm.core.forms import add_service_errors
 from ilm.core.paging import keyset_page
 from ilm.core.permissions import ROLES_BY_KIND, Action, OrgKind, grants_for
@@ -44,9 +45,19 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     membership = _acting(request)
     if not selectors.may_use_inbox(membership):
         raise PermissionDenied(_("The inbox is for caseworkers of the CSO that runs the channels."))
-    form = forms.InboxFilterForm(request.GET or None)
+    form = forms.InboxFilterForm(
+        request.GET or None, channels=Channel.objects.filter(cso_id=membership.organisation_id).order_by("name")
+    )
     conversations = selectors.conversation_list(membership=membership)
     if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            conversations = selectors.search_conversations(conversations, query)
+            # A search by number or handle is a lookup of worker identity: recorded, without the words searched.
+            audit.record("conversation.searched", membership=membership, obj=membership.organisation)
+        if form.cleaned_data["channel"]:
+            conversations = conversations.filter(channel=form.cleaned_data["channel"])
+        if form.cleaned_data["language"]:
+            conversations = conversations.filter(language=form.cleaned_data["language"])
         if form.cleaned_data["mine"]:
             conversations = conversations.filter(assigned_to=membership)
         if form.cleaned_data["unread"]:
@@ -78,6 +89,7 @@ def _conversation_page(
     thread = list(
         selectors.message_list(membership=membership)
         .filter(conversation=conversation)
+        .select_related("media")
         .order_by("-sent_at", "-id")[:200]
     )[::-1]
     context = {
@@ -88,6 +100,9 @@ def _conversation_page(
             initial={"assigned_to": conversation.assigned_to_id}, members=_members(membership)
         ),
         "attach_form": forms.AttachCaseForm(),
+        "language_form": forms.LanguageForm(
+            initial={"language": conversation.language if conversation.language_by_hand else ""}
+        ),
         "suggested_workers": services.suggested_workers(actor=membership, conversation=conversation),
         "Direction": Direction,
     }
@@ -197,6 +212,22 @@ def attach_case_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Conversation attached to case %(reference)s.") % {"reference": reference})
     else:
         messages.error(request, _("Enter a case reference."))
+    return _back(conversation)
+
+
+@scoped_to(Conversation)
+@require_POST
+def language_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _acting(request)
+    conversation = _conversation(request, pk)
+    form = forms.LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages in the list."))
+        return _back(conversation)
+    services.conversation_set_language(
+        actor=membership, conversation=conversation, language=form.cleaned_data["language"]
+    )
+    messages.success(request, _("Language saved."))
     return _back(conversation)
 
 

@@ -119,6 +119,30 @@ def decrypt(token: str, *, purpose: str) -> str:
     return plaintext.decode("utf-8")
 
 
+FILE_PREFIX = b"ilmf1$"
+
+
+def encrypt_bytes(data: bytes, *, purpose: str) -> bytes:
+    """A file's bytes encrypted like a value: ``ilmf1$<key id>$`` then nonce and AES-256-GCM ciphertext."""
+    ring = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    ciphertext = AESGCM(ring.keys[ring.primary_id]).encrypt(nonce, data, purpose.encode("utf-8"))
+    return FILE_PREFIX + ring.primary_id.encode("ascii") + b"$" + nonce + ciphertext
+
+
+def decrypt_bytes(blob: bytes, *, purpose: str) -> bytes:
+    if not blob.startswith(FILE_PREFIX):
+        raise DecryptionError("Value is not an ILM encrypted file.")
+    kid_bytes, sep, raw = blob[len(FILE_PREFIX) :].partition(b"$")
+    key = keyring().keys.get(kid_bytes.decode("ascii", errors="replace")) if sep else None
+    if key is None:
+        raise DecryptionError("No configured key can open this file.")
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode("utf-8"))
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionError("Ciphertext failed authentication.") from exc
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed digest of an already-normalised value, for exact-match lookups."""
     key = _blind_key(settings.ILM_BLIND_INDEX_KEY)

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.network import selectors, services
@@ -317,8 +318,19 @@ class ChannelIn(serializers.Serializer):
         default="",
         write_only=True,
         max_length=4000,
-        help_text="Provider secrets; stored encrypted, never returned.",
+        help_text="Provider secrets as a JSON object of texts with the provider's fields (docs/channels.md); "
+        "stored encrypted, never returned.",
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from ilm.channels.services import credentials_problem  # the page's check (channels knows each provider)
+
+        text = attrs.get("credentials", "").strip()
+        if text:
+            problem = credentials_problem(attrs["provider"], text)
+            if problem:
+                raise serializers.ValidationError({"credentials": [problem]})
+        return attrs
 
 
 class CollaborationOut(serializers.ModelSerializer):
@@ -349,7 +361,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class SiteFilter(django_filters.FilterSet):
     # Ids filter as plain numbers: an id of another organisation must look like one that does not exist.
-    supplier = django_filters.NumberFilter(field_name="supplier_id")
+    supplier = IdFilter(field_name="supplier_id")
     country = django_filters.CharFilter(field_name="country_id")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
 
@@ -359,7 +371,7 @@ class SiteFilter(django_filters.FilterSet):
 
 
 class HeadcountFilter(django_filters.FilterSet):
-    site = django_filters.NumberFilter(field_name="site_id")
+    site = IdFilter(field_name="site_id")
 
     class Meta:
         model = HeadcountSnapshot
@@ -367,8 +379,8 @@ class HeadcountFilter(django_filters.FilterSet):
 
 
 class LinkFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    provider = django_filters.NumberFilter(field_name="provider_id")
+    customer = IdFilter(field_name="customer_id")
+    provider = IdFilter(field_name="provider_id")
 
     class Meta:
         model = Link
@@ -376,7 +388,7 @@ class LinkFilter(django_filters.FilterSet):
 
 
 class ChannelFilter(django_filters.FilterSet):
-    cso = django_filters.NumberFilter(field_name="cso_id")
+    cso = IdFilter(field_name="cso_id")
 
     class Meta:
         model = Channel

@@ -104,3 +104,29 @@ def test_nobody_else_reads_the_inbox_through_the_api(django_capture_on_commit_ca
             assert response.status_code == 404, (key_role, path, response.status_code)
         assert BURMESE not in listed.content.decode()
     assert not AuditEvent.objects.filter(action="conversation.viewed").exists()
+
+
+def test_channel_credentials_through_the_api_are_checked_like_the_page():
+    world = build_world()
+    admin = world.members[("cso", "admin")]
+    auth = bearer(admin)
+    client = Client()
+    base = {"cso": world.orgs["cso"].pk, "provider": "line", "name": "LINE Mae Sot"}
+    for credentials, message in [
+        ("not json", "JSON object"),
+        ('["a"]', "JSON object of texts"),
+        ('{"channel_secret": "s"}', "These credentials are missing: channel_access_token."),
+    ]:
+        response = client.post("/api/v1/channels/", {**base, "credentials": credentials}, "application/json", **auth)
+        assert response.status_code == 400, credentials
+        assert message in json.dumps(response.json()), (credentials, response.json())
+    from ilm.network.models import Channel
+
+    assert not Channel.objects.filter(name="LINE Mae Sot").exists()
+    ok = client.post(
+        "/api/v1/channels/",
+        {**base, "credentials": json.dumps({"channel_secret": "s", "channel_access_token": "t"})},
+        "application/json",
+        **auth,
+    )
+    assert ok.status_code == 201 and "credentials" not in ok.json()

@@ -28,7 +28,9 @@ SENDER = "959123456789"
 BURMESE = "ကျွန်တော့်ပတ်စ်ပို့ကို အလုပ်ရှင်က သိမ်းထားတယ်။"
 
 
-def wa_payload(message_id: str = "wamid.HBgM001", text: str = BURMESE, sender: str = SENDER) -> bytes:
+def wa_payload(
+    message_id: str = "wamid.HBgM001", text: str = BURMESE, sender: str = SENDER, timestamp: str = "1764000000"
+) -> bytes:
     return json.dumps(
         {
             "object": "whatsapp_business_account",
@@ -46,7 +48,7 @@ def wa_payload(message_id: str = "wamid.HBgM001", text: str = BURMESE, sender: s
                                     {
                                         "from": sender,
                                         "id": message_id,
-                                        "timestamp": "1764000000",
+                                        "timestamp": timestamp,
                                         "type": "text",
                                         "text": {"body": text},
                                     }

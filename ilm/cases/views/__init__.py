@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", workers.case_open_view, name="case_open"),
     path("businesses/", lists.business_suggestions_view, name="business_suggestions"),
     path("contacts/new/", workers.contact_create_view, name="contact_create"),
+    path("calls/", workers.call_log_view, name="call_log"),
     path("notifications/", lists.notification_list_view, name="notification_list"),
     path("notifications/badge/", lists.notification_badge_view, name="notification_badge"),
     path("notifications/read/", lists.notification_read_all_view, name="notification_read_all"),

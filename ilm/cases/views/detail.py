@@ -36,6 +36,19 @@ def _conversations(membership: Any, case: Any) -> Any:
     return conversation_list(membership=membership).filter(case=case).order_by("-last_message_at")
 
 
+def _validation_requests(membership: Any, case: Any) -> list[Any]:
+    """Validation questions asked on the worker's channel, for the inbox's members (who read the replies)."""
+    from ilm.channels.selectors import validation_request_list
+
+    return list(validation_request_list(membership=membership).filter(case=case).exclude(status="withdrawn"))
+
+
+def _may_ask_by_message(membership: Any, case: Any) -> bool:
+    from ilm.channels.validation import askable_conversations
+
+    return bool(askable_conversations(actor=membership, case=case))
+
+
 def currency_totals(payments: Any) -> list[dict[str, Any]]:
     """Owed and repaid per currency: amounts in different currencies are never added together."""
     totals: dict[str, dict[str, Any]] = defaultdict(
@@ -123,6 +136,7 @@ def owner_context(membership: Any, case: Case) -> dict[str, Any]:
         ],
         "actions": action_rows(membership, case, editable=lambda _action: works and not closed),
         "validations": case.validations.select_related("worker", "recorded_by__user"),
+        "validation_requests": _validation_requests(membership, case),
         "payments": payments,
         "totals": currency_totals(payments),
         "escalations": case.escalations.select_related("buyer", "escalated_by__user"),
@@ -167,6 +181,10 @@ def owner_context(membership: Any, case: Case) -> dict[str, Any]:
             f["reveal"] = forms.RevealRequestForm(membership=membership, case=case, auto_id="reveal_%s")
     if case.status in (CaseStatus.SHARED, CaseStatus.IN_REMEDIATION):
         f["request_validation"] = forms.EmptyForm()
+    # Not while a reply waits to be read: asking again would put it out of sight.
+    context["may_ask_by_message"] = not any(
+        vr.status == "answered" for vr in context["validation_requests"]
+    ) and _may_ask_by_message(membership, case)
     if closed:
         f["reopen"] = forms.ReasonForm(auto_id="reopen_%s")
     for issue in issues:  # forms of each issue, for the page to show beside it

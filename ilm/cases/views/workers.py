@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -85,6 +86,86 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
         "cases/contact_form.html",
         {"form": form, "identifiers": identifiers, "duplicates": duplicates},
         status=status,
+    )
+
+
+CALL_CHANNELS = ("hotline", "in_person")
+
+
+@sensitive_post_parameters("caller_number", "notes")
+def call_log_view(request: HttpRequest) -> HttpResponse:
+    """The hotline's page: log a call (or a walk-in) in a few fields, then the next one; today's calls below."""
+    membership = _cso_caseworker(request)
+    form = forms.CallLogForm(request.POST if request.method == "POST" else None, membership=membership)
+    found: list[Worker] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        number = data["caller_number"]
+        worker = data["worker_label"]
+        if number and worker is None:
+            index = blind_index_for(WorkerIdentifier, "value", number)
+            found = list(selectors.worker_list(membership=membership).filter(identifiers__value_index=index).distinct())
+            if len(found) > 1:
+                form.add_error(
+                    "worker_label",
+                    _("Several workers of your CSO have this number: %(labels)s. Enter the caller's label.")
+                    % {"labels": ", ".join(w.label for w in found)},
+                )
+            elif found and data["record_caller"]:
+                form.add_error(
+                    "record_caller",
+                    _("Your CSO already knows this number: the call is logged for %(label)s.")
+                    % {"label": found[0].label},
+                )
+            elif found:
+                worker = found[0]
+            elif not data["record_caller"]:
+                form.add_error(
+                    "record_caller",
+                    _(
+                        "No worker of your CSO has this number. Tick this to record the caller, or leave the number "
+                        "out."
+                    ),
+                )
+        if not form.errors:
+            contact = call_service(form, lambda: _log_call(membership, form, worker))
+            if not form.errors:
+                if found and contact.worker_id == found[0].pk:
+                    messages.success(request, _("Call logged for %(label)s (same number).") % {"label": found[0].label})
+                else:
+                    messages.success(request, _("Call logged."))
+                if request.POST.get("then") == "case" and contact.case_id is None:
+                    return redirect(reverse("cases:case_open") + f"?contact={contact.pk}")
+                return redirect("cases:call_log")
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = (
+        selectors.contact_list(membership=membership)
+        .filter(cso_id=membership.organisation_id, occurred_at__gte=today)
+        .filter(Q(channel__isnull=True) | Q(channel__provider__in=CALL_CHANNELS))
+        .select_related("channel", "worker", "case", "logged_by__user")
+        .order_by("-occurred_at", "-id")[:100]
+    )
+    return render(request, "cases/call_log.html", {"form": form, "calls": calls}, status=form_status(form))
+
+
+@transaction.atomic
+def _log_call(membership: Any, form: forms.CallLogForm, worker: Worker | None) -> Contact:
+    """A new caller's worker record and the contact together: if the contact is refused, nothing is kept."""
+    data = form.cleaned_data
+    if worker is None and data["record_caller"]:
+        worker = services.worker_create(
+            actor=membership, identifiers=[("phone", data["caller_number"])], consents=form.consents()
+        )
+    return services.contact_log(
+        actor=membership,
+        occurred_at=data["occurred_at"],
+        who=data["who"],
+        purpose=data["purpose"],
+        channel=data["channel"],
+        language=data["language"],
+        notes=data["notes"],
+        worker=worker,
+        case=data["case_reference"],
     )
 
 

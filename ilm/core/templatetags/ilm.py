@@ -70,3 +70,18 @@ def query_with(context: Any, **kwargs: Any) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def language_name(code: Any) -> str:
+    """A language code ("my") as the language's own name ("မြန်မာ"), as the language pickers show it: a bare
+    code reads like a word ("my"). Unknown codes are shown as they are."""
+    if not code:
+        return ""
+    from ilm.core.languages import NATIVE_NAMES, babel_locale
+
+    if code in NATIVE_NAMES:
+        return NATIVE_NAMES[code]
+    locale = babel_locale(str(code))
+    name = locale.get_display_name(locale) if str(locale) != "en" or code == "en" else None
+    return name or str(code)

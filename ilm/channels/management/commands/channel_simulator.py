@@ -3,7 +3,8 @@
 manage.py channel_simulator list
     the channels that have a webhook, with their ids
 manage.py channel_simulator send --channel 3 --sender +959123456789 --text "..." [--url http://127.0.0.1:8000]
-    post a correctly signed text message, as the channel's provider would
+    post a correctly signed text message, as the channel's provider would; with --media photo|voice|payslip
+    a media message whose file the `serve` fake provides (ILM's task worker downloads it from there)
 manage.py channel_simulator serve [--port 8025]
     imitate the providers' send APIs and print every reply ILM sends (dev settings send replies here)
 """
@@ -43,7 +44,8 @@ class Command(BaseCommand):
         send.add_argument("--channel", required=True, help="the channel's id (see `list`)")
         send.add_argument("--sender", help="the worker's number or id on the app (a made-up default)")
         send.add_argument("--name", default="", help="the worker's display name on the app")
-        send.add_argument("--text", required=True)
+        send.add_argument("--text", default="", help="the message (a caption with --media)")
+        send.add_argument("--media", choices=simulator.MEDIA, default="", help="send a photo, voice note or PDF")
         send.add_argument("--url", default="http://127.0.0.1:8000", help="where ILM runs")
         serve = sub.add_parser("serve", help="receive ILM's replies")
         serve.add_argument("--host", default="127.0.0.1")
@@ -70,6 +72,11 @@ class Command(BaseCommand):
             raise CommandError("No channel with a webhook has this id: see `channel_simulator list`.")
         url = f"{options['url'].rstrip('/')}/channels/hooks/{channel.webhook_key}/"
         sender = options["sender"] or DEFAULT_SENDERS[channel.provider]
+        if not options["text"] and not options["media"]:
+            raise CommandError("Give --text, --media or both.")
+        media_base = getattr(settings, "ILM_CHANNEL_API_BASES", {}).get(channel.provider, "")
+        if options["media"] and not media_base:
+            raise CommandError("ILM_CHANNEL_API_BASES does not point at `channel_simulator serve`: no media to fetch.")
         request = simulator.inbound_request(
             channel.provider,
             url=url,
@@ -77,6 +84,8 @@ class Command(BaseCommand):
             sender=sender,
             text=options["text"],
             name=options["name"],
+            media=options["media"],
+            media_base=media_base,
         )
         try:
             status, body = simulator.send_inbound(url, request)

@@ -1,0 +1,87 @@
+"""CAP and BAP exports, CSV and XLSX, in the framework's table shape:
+
+    activity | description | organisation(s) | remarks | status | due quarter
+
+The plan comes from a selector (what the reader may see); cells that a spreadsheet would run as a formula
+are neutralised as in the case exports (`ilm.cases.exports.neutralise`). Every export is audited.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ilm.cases.exports import CONTENT_TYPES, FORMATS, csv_lines, neutralise
+from ilm.core import audit
+from ilm.plans.models import Plan, PlanKind, PlanRow
+from ilm.plans.selectors import plan_rows
+
+
+@dataclass
+class PlanExport:
+    content: bytes
+    content_type: str
+    name: str
+    rows: int
+
+
+def header() -> list[str]:
+    return [_("Activity"), _("Description"), _("Organisation(s)"), _("Remarks"), _("Status"), _("Due quarter")]
+
+
+def _organisations(row: PlanRow) -> str:
+    names = [org.name for org in row.organisations.all()]
+    if row.other_partners:
+        names.append(row.other_partners)
+    return ", ".join(names)
+
+
+def table(plan: Plan) -> list[list[str]]:
+    return [
+        [
+            row.activity_display,
+            row.description,
+            _organisations(row),
+            row.remarks,
+            str(row.get_status_display()),
+            row.due_quarter,
+        ]
+        for row in plan_rows(plan)
+    ]
+
+
+def _xlsx(title: str, head: list[str], body: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([neutralise(h) for h in head])
+    for line in body:
+        sheet.append([neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) for value in line])
+    target = io.BytesIO()
+    workbook.save(target)
+    return target.getvalue()
+
+
+def file_name(plan: Plan, fmt: str) -> str:
+    subject = plan.country_id if plan.kind == PlanKind.COUNTRY else slugify(str(plan.organisation))[:40]
+    prefix = "cap" if plan.kind == PlanKind.COUNTRY else "bap"
+    return f"ilm-{prefix}-{(subject or 'plan').lower()}-{plan.year}.{fmt}"
+
+
+def export_plan(*, actor: Any, plan: Plan, fmt: str) -> PlanExport:
+    """The plan (already read through a selector) as a file."""
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Choose CSV or XLSX.")})
+    head, body = header(), table(plan)
+    csv_file = fmt == "csv"
+    content = "".join(csv_lines(head, body)).encode("utf-8") if csv_file else _xlsx(_("Action plan"), head, body)
+    audit.record("plan.exported", membership=actor, obj=plan, detail={"format": fmt, "rows": len(body)})
+    return PlanExport(content=content, content_type=CONTENT_TYPES[fmt], name=file_name(plan, fmt), rows=len(body))

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from ilm.plans import views
+from ilm.plans.models import PlanKind
+
+app_name = "plans"
+
+C, B = PlanKind.COUNTRY, PlanKind.BUSINESS
+
+urlpatterns = [
+    path("", views.index_view, name="index"),
+    path("activities/", views.activity_list_view, name="activity_list"),
+    path("country/", views.CountryPlanListView.as_view(), name="country_plan_list"),
+    path("country/new/", views.plan_create_view, {"kind": C}, name="country_plan_create"),
+    path("country/<int:pk>/", views.plan_detail_views[C], name="country_plan_detail"),
+    path("country/<int:pk>/status/", views.plan_status_views[C], name="country_plan_status"),
+    path("country/<int:pk>/rows/new/", views.row_add_views[C], name="country_plan_row_add"),
+    path("country/<int:pk>/check-ins/new/", views.checkin_add_views[C], name="country_plan_checkin_add"),
+    path("country/<int:pk>/export/", views.plan_export_views[C], name="country_plan_export"),
+    path("business/", views.BusinessPlanListView.as_view(), name="business_plan_list"),
+    path("business/new/", views.plan_create_view, {"kind": B}, name="business_plan_create"),
+    path("business/<int:pk>/", views.plan_detail_views[B], name="business_plan_detail"),
+    path("business/<int:pk>/status/", views.plan_status_views[B], name="business_plan_status"),
+    path("business/<int:pk>/rows/new/", views.row_add_views[B], name="business_plan_row_add"),
+    path("business/<int:pk>/check-ins/new/", views.checkin_add_views[B], name="business_plan_checkin_add"),
+    path("business/<int:pk>/export/", views.plan_export_views[B], name="business_plan_export"),
+    path("rows/<int:pk>/", views.row_view, name="row"),
+    path("rows/<int:pk>/edit/", views.row_edit_view, name="row_edit"),
+    path("rows/<int:pk>/delete/", views.row_delete_view, name="row_delete"),
+    path("businesses/<int:pk>/baseline/", views.baseline_view, name="baseline"),
+    path("businesses/<int:pk>/baseline/edit/", views.baseline_edit_view, name="baseline_edit"),
+    path("businesses/<int:pk>/focal-points/new/", views.focal_point_add_view, name="focal_point_add"),
+    path("focal-points/<int:pk>/edit/", views.focal_point_edit_view, name="focal_point_edit"),
+    path("focal-points/<int:pk>/delete/", views.focal_point_delete_view, name="focal_point_delete"),
+]
