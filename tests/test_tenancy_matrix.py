@@ -38,6 +38,10 @@ REFERENCE_MODELS = ("country", "industry", "issuecategory", "activity")
 # Every partner organisation browses all countries' action plans (ilm/plans/selectors.py): for members of
 # partner kinds these are not "other organisations' objects"; tests/plans checks who reads and edits them.
 PARTNER_BROWSABLE_MODELS = ("countryactionplan",)
+# Every member reads every course of the Academy (ilm/plans/training_selectors.py): for home members an
+# outsider's course is not hidden (and only its provider edits it: 403); tests/plans/test_trainings.py checks
+# that. The technical partner's positive control still opens them.
+MEMBER_READABLE_MODELS = ("course",)
 MEMBER_KEYS = [(key, role) for key, kind in HOME_KINDS.items() if key != "tp" for role in ROLES_BY_KIND[kind]]
 
 
@@ -73,6 +77,8 @@ def fill(route: str, pk: Any) -> str:
 
 
 def outsider_objects(world: World, model: Any, key: str | None = None) -> list[Any]:
+    if key is not None and model._meta.model_name in MEMBER_READABLE_MODELS:
+        return []
     if key is not None and model._meta.model_name in PARTNER_BROWSABLE_MODELS and HOME_KINDS[key] in PARTNER_KINDS:
         return []
     return world.outsiders[model._meta.model_name]

@@ -7,6 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from ilm.accounts.models import ApiToken, Invitation, Membership
 from ilm.core import audit
 from ilm.core.permissions import ROLES_BY_KIND
@@ -52,6 +54,8 @@ class World:
         names += ["Outsider shareable summary", "Outsider response", "Outsider action", OUTSIDER_WORKER_NAME]
         names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE, "Outsider quick reply"]
         names += ["Outsider plan row", "Outsider check-in", "Outsider supply chain", "Outsider Focal Person"]
+        names += [OUTSIDER_TRAINING_NOTES]
+        names += ["Outsider evidence", "Outsider training suggestion"]
         return names
 
 
@@ -166,6 +170,7 @@ def build_world() -> World:
         **out_case_objects,
     }
     world.outsiders.update(_outsider_plans(out_supplier, out_agency, out_cso))
+    world.outsiders.update(_outsider_trainings(out_supplier, out_cso))
     return world
 
 
@@ -354,9 +359,17 @@ def _outsider_plans(supplier: Organisation, agency: Organisation, cso: Organisat
     cap_row = PlanRow.objects.create(plan=cap, position=1, description="Viet Nam hotline row")
     cap_row.activities.set(Activity.objects.filter(code="1.2"))
     cap_row.organisations.set([cso])
-    from ilm.plans.models import BusinessActionPlan, CountryActionPlan
+    from ilm.plans.models import BusinessActionPlan, CountryActionPlan, IndicatorSuggestion, IndicatorValue
 
+    indicator = IndicatorValue.objects.create(
+        organisation=supplier, indicator="WV1", status="partial", evidence="Outsider evidence", set_at=timezone.now()
+    )
+    suggestion = IndicatorSuggestion.objects.create(
+        organisation=supplier, indicator="ER7", suggested_status="partial", reason="Outsider training suggestion"
+    )
     return {
+        "indicatorvalue": [indicator],
+        "indicatorsuggestion": [suggestion],
         "countryactionplan": [CountryActionPlan.objects.get(pk=cap.pk)],
         "businessactionplan": [BusinessActionPlan.objects.get(pk=bap.pk)],
         "planrow": [bap_row],
@@ -364,6 +377,30 @@ def _outsider_plans(supplier: Organisation, agency: Organisation, cso: Organisat
         "baseline": [baseline],
         "focalpoint": [focal_point],
     }
+
+
+OUTSIDER_TRAINING_NOTES = "Outsider training notes"
+
+
+def _outsider_trainings(supplier: Organisation, cso: Organisation) -> dict[str, list[Any]]:
+    """A course the outsider CSO runs (every member reads courses) and a held session of it for the outsider
+    supplier, with participants (only the technical partner, the trainer and the trained read it)."""
+    from ilm.plans.models import Course, TrainingAttendance, TrainingSession
+
+    course = Course.objects.create(
+        title="Grievance mechanisms in Vietnamese", activity_id="1.5", mode="in_person", language="vi", provider=cso
+    )
+    session = TrainingSession.objects.create(
+        course=course,
+        held_on=datetime.date(2026, 2, 3),
+        place="Outsider secret plant",
+        trained_organisation=supplier,
+        trainer_organisation=cso,
+        notes=OUTSIDER_TRAINING_NOTES,
+        completed=True,
+    )
+    TrainingAttendance.objects.create(session=session, role="hr", gender="female", count=4)
+    return {"course": [course], "trainingsession": [session]}
 
 
 __all__ = ["World", "build_world"]

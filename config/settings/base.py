@@ -316,6 +316,12 @@ SPECTACULAR_SETTINGS = {
         "PlanningStatusEnum": "ilm.plans.models.PlanningStatus",
         "FocalPointPurposeEnum": "ilm.plans.models.FocalPointPurpose",
         "ActivityTypeEnum": "ilm.plans.models.ActivityType",
+        "LanguagesEnum": "ilm.channels.forms.CHANNEL_LANGUAGES",  # channels and courses (the Academy)
+        "TrainingModeEnum": "ilm.plans.models.TrainingMode",
+        "TraineeRoleEnum": "ilm.plans.models.TraineeRole",
+        "IndicatorStatusEnum": "ilm.plans.models.IndicatorStatus",
+        "SuggestionStatusEnum": "ilm.plans.models.SuggestionStatus",
+        "ValidationRequestStatusEnum": "ilm.cases.models.ValidationRequestStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

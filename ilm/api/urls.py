@@ -11,6 +11,7 @@ from ilm.channels import api as channels_api
 from ilm.core import api as core_api
 from ilm.network import api as network_api
 from ilm.plans import api as plans_api
+from ilm.plans import api_training
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -47,6 +48,10 @@ router.register("plan-rows", plans_api.PlanRowViewSet, basename="plan-row")
 router.register("plan-check-ins", plans_api.PlanCheckInViewSet, basename="plan-check-in")
 router.register("baselines", plans_api.BaselineViewSet, basename="baseline")
 router.register("focal-points", plans_api.FocalPointViewSet, basename="focal-point")
+router.register("progress-indicators", plans_api.IndicatorValueViewSet, basename="indicatorvalue")
+router.register("indicator-suggestions", plans_api.IndicatorSuggestionViewSet, basename="indicatorsuggestion")
+router.register("courses", api_training.CourseViewSet, basename="course")
+router.register("training-sessions", api_training.TrainingSessionViewSet, basename="training-session")
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

@@ -41,7 +41,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ilm.cases.models import Attachment, Case, CaseStatus
 from ilm.cases.selectors import attachment_list, owns_case
 from ilm.cases.services import _locked, _require_caseworker, _require_responder, _touch
-from ilm.core import audit
+from ilm.core import audit, crypto
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -346,6 +346,10 @@ def may_add_attachment(actor: Any, case: Case) -> bool:
     return by_owner or case.status != CaseStatus.CLOSED
 
 
+def attachment_purpose(sha256: str) -> str:
+    return f"cases.attachment.{sha256}"
+
+
 def attachment_add(
     *, actor: Any, case: Case, upload: Any, description: str = "", visible_to_business: bool = False
 ) -> Attachment:
@@ -374,7 +378,9 @@ def attachment_add(
             visible_to_business=bool(visible_to_business) if by_owner else False,
             description=description,
         )
-        attachment.file.save("upload", ContentFile(checked.content), save=False)
+        # Encrypted at rest, bound to the file's recorded digest (a swapped file does not open).
+        sealed = crypto.encrypt_bytes(checked.content, purpose=attachment_purpose(checked.sha256))
+        attachment.file.save("upload", ContentFile(sealed), save=False)
         try:
             attachment.save()
             _touch(case)
@@ -402,7 +408,9 @@ def attachment_open(*, actor: Any, attachment: Attachment) -> tuple[IO[bytes], s
         raise PermissionDenied(_("Your role does not allow this."))
     if not attachment.file.name:
         raise FileNotFoundError
-    handle = attachment.file.storage.open(attachment.file.name, "rb")
+    handle = crypto.open_stored_file(
+        attachment.file.storage, attachment.file.name, purpose=attachment_purpose(attachment.sha256)
+    )
     audit.record(
         "attachment.downloaded",
         membership=actor,

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -50,7 +50,7 @@ from ilm.cases.models import (
     Issue,
 )
 from ilm.cases.selectors import case_list, export_list, search_cases, sees_all_cases
-from ilm.core import audit
+from ilm.core import audit, crypto
 from ilm.core.permissions import Action, OrgKind, can
 
 FORMATS = ("csv", "xlsx")
@@ -60,6 +60,7 @@ CONTENT_TYPES = {
 }
 DEFAULT_SYNC_MAX_ROWS = 2000
 PROGRESS_EVERY = 200
+EXPORT_PURPOSE = "cases.export"
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_QUERY = 200
@@ -427,7 +428,8 @@ def _write_export(export: CaseExport, membership: Any, queryset: QuerySet[Case])
         else:
             write_csv(target, head, body)
         target.seek(0)
-        export.file.save(f"cases-{export.pk}-{uuid.uuid4().hex}.{export.format}", File(target), save=False)
+        sealed = crypto.encrypt_bytes(target.read(), purpose=EXPORT_PURPOSE)  # encrypted at rest
+        export.file.save(f"cases-{export.pk}-{uuid.uuid4().hex}.{export.format}", ContentFile(sealed), save=False)
     CaseExport.objects.filter(pk=export.pk).update(file=export.file.name)
     return counted
 
@@ -440,7 +442,7 @@ def export_open(*, actor: Any, export: CaseExport) -> tuple[IO[bytes], str, str]
         raise ValidationError(_("This export is not ready."))
     if not export.file.name:
         raise FileNotFoundError
-    handle = export.file.storage.open(export.file.name, "rb")
+    handle = crypto.open_stored_file(export.file.storage, export.file.name, purpose=EXPORT_PURPOSE)
     audit.record(
         "cases.export_downloaded",
         membership=actor,

@@ -17,9 +17,11 @@ import base64
 import binascii
 import hashlib
 import hmac
+import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -148,3 +150,11 @@ def blind_index(value: str, *, purpose: str) -> str:
     key = _blind_key(settings.ILM_BLIND_INDEX_KEY)
     message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def open_stored_file(storage: Any, name: str, *, purpose: str) -> IO[bytes]:
+    """A stored file's plain bytes, for reading: decrypted when it was written by `encrypt_bytes`; files
+    written in clear before encryption at rest (case files of earlier versions) are read as they are."""
+    with storage.open(name, "rb") as handle:
+        blob = handle.read()
+    return io.BytesIO(decrypt_bytes(blob, purpose=purpose) if blob.startswith(FILE_PREFIX) else blob)

@@ -85,6 +85,8 @@ class Action(StrEnum):
     EDIT_COUNTRY_PLANS = "plan.edit_country"
     EDIT_OWN_BUSINESS_PLAN = "plan.edit_own_business"
     EDIT_ANY_PLAN = "plan.edit_any"
+    MANAGE_TRAININGS = "training.manage"
+    MANAGE_ANY_TRAINING = "training.manage_any"
 
 
 A = Action
@@ -100,6 +102,10 @@ _PLAN_READERS = frozenset({A.BROWSE_COUNTRY_PLANS})
 _TP_PLANNERS = _PLAN_READERS | {A.EDIT_ANY_PLAN}
 _CSO_PLANNERS = _PLAN_READERS | {A.EDIT_COUNTRY_PLANS}
 _BUSINESS_PLANNERS = frozenset({A.EDIT_OWN_BUSINESS_PLAN})
+# Trainings (the Academy): the technical partner manages all courses and sessions; a CSO those it provides
+# or gives (object rules in ilm/plans/permissions.py). Every member reads the courses.
+_TP_TRAINERS = frozenset({A.MANAGE_ANY_TRAINING, A.MANAGE_TRAININGS})
+_CSO_TRAINERS = frozenset({A.MANAGE_TRAININGS})
 
 GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
     OrgKind.TECHNICAL_PARTNER: {
@@ -107,6 +113,7 @@ GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
         | _ORG_ADMIN
         | _CASE_ROLES
         | _TP_PLANNERS
+        | _TP_TRAINERS
         | {
             A.CREATE_ORGANISATION,
             A.CHANGE_ANY_ORGANISATION,
@@ -123,14 +130,18 @@ GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
             A.MANAGE_CATEGORIES,
             A.ERASE_WORKERS,
         },
-        Role.CASE_MANAGER: _TP_STAFF | _CASE_LEADS | _TP_PLANNERS | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
-        Role.CASEWORKER: _TP_STAFF | _CASE_ROLES | _TP_PLANNERS,
+        Role.CASE_MANAGER: _TP_STAFF
+        | _CASE_LEADS
+        | _TP_PLANNERS
+        | _TP_TRAINERS
+        | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
+        Role.CASEWORKER: _TP_STAFF | _CASE_ROLES | _TP_PLANNERS | _TP_TRAINERS,
         Role.VIEWER: _TP_STAFF | _PLAN_READERS,
     },
     OrgKind.CSO: {
-        Role.ADMIN: _ORG_ADMIN | _CASE_LEADS | _CSO_PLANNERS | {A.MANAGE_CHANNELS, A.ERASE_WORKERS},
-        Role.CASE_MANAGER: _EVERYONE | _CASE_LEADS | _CSO_PLANNERS,
-        Role.CASEWORKER: _EVERYONE | _CASE_ROLES | _CSO_PLANNERS,
+        Role.ADMIN: _ORG_ADMIN | _CASE_LEADS | _CSO_PLANNERS | _CSO_TRAINERS | {A.MANAGE_CHANNELS, A.ERASE_WORKERS},
+        Role.CASE_MANAGER: _EVERYONE | _CASE_LEADS | _CSO_PLANNERS | _CSO_TRAINERS,
+        Role.CASEWORKER: _EVERYONE | _CASE_ROLES | _CSO_PLANNERS | _CSO_TRAINERS,
         Role.VIEWER: _EVERYONE | _PLAN_READERS,
     },
     OrgKind.SUPPLIER: {

@@ -28,6 +28,7 @@ __all__ = ["DJANGO", "DJANGO_PLURAL", "DRF"]
 DJANGO = [
     # forms and validators
     gettext_noop("This field is required."),
+    gettext_noop("- Select an option -"),  # the empty choice of a select (django.db.models.fields)
     gettext_noop("Enter a valid value."),
     gettext_noop("Enter a whole number."),
     gettext_noop("Enter a number."),

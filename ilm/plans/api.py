@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.errors import ErrorSerializer
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases.api import EXPORT_TYPES, FileDownloadNegotiation
@@ -37,11 +38,15 @@ from ilm.plans.models import (
     CountryActionPlan,
     FocalPoint,
     FocalPointPurpose,
+    IndicatorStatus,
+    IndicatorSuggestion,
+    IndicatorValue,
     Plan,
     PlanCheckIn,
     PlanKind,
     PlanningStatus,
     PlanRow,
+    ProgressIndicator,
     RowStatus,
 )
 from ilm.plans.permissions import may_edit_plan
@@ -591,3 +596,133 @@ class FocalPointViewSet(mixins.DestroyModelMixin, ReadOnlyScopedViewSet):
 
     def perform_destroy(self, instance: FocalPoint) -> None:
         services.focal_point_delete(actor=self.membership, focal_point=instance)
+
+
+# --- progress indicators ---------------------------------------------------------------------------
+
+
+class IndicatorValueOut(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_indicator_display", read_only=True)
+    set_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["id", "organisation", "indicator", "name", "status", "evidence", "set_by", "set_at", "version"]
+
+    def get_set_by(self, obj: IndicatorValue) -> str | None:
+        return obj.set_by.user.get_username() if obj.set_by_id and obj.set_by else None
+
+
+class IndicatorSetIn(serializers.Serializer):
+    organisation = _Scoped(selectors.indicator_business_list_for, help_text="A supplier or recruitment agency.")
+    indicator = serializers.ChoiceField(choices=ProgressIndicator.choices)
+    status = serializers.ChoiceField(choices=IndicatorStatus.choices)
+    evidence = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None, help_text="The version you saw: 0 if none yet."
+    )
+
+
+class IndicatorTrendOut(serializers.Serializer):
+    indicator = serializers.CharField()
+    when = serializers.DateTimeField()
+    status = serializers.CharField()
+    evidence = serializers.CharField()
+
+
+class IndicatorValueFilter(django_filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    indicator = django_filters.ChoiceFilter(choices=ProgressIndicator.choices)
+    status = django_filters.ChoiceFilter(choices=IndicatorStatus.choices)
+    country = django_filters.CharFilter(field_name="organisation__countries__code", max_length=2, distinct=True)
+    industry = django_filters.CharFilter(field_name="organisation__industries__code", max_length=32, distinct=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["organisation", "indicator", "status", "country", "industry"]
+
+
+class IndicatorValueViewSet(ReadOnlyScopedViewSet):
+    """Progress indicators WV1-WV3, ER1-ER7, WORK1-WORK3 of the suppliers and agencies you may see (a buyer:
+    its chain's). Set one with `POST` (the business itself or the technical partner)."""
+
+    queryset = IndicatorValue.objects.none()
+    scope_selector = selectors.indicator_value_list
+    output_serializer = IndicatorValueOut
+    filterset_class = IndicatorValueFilter
+
+    @extend_schema(
+        request=IndicatorSetIn,
+        responses={200: IndicatorValueOut, 409: ErrorSerializer},
+        description="Set (or first set) one indicator. 409 when `version` is not the current one.",
+    )
+    def create(self, request: Request) -> Response:
+        data = self.validated(IndicatorSetIn)
+        value = services.indicator_set(
+            actor=self.membership,
+            organisation=data["organisation"],
+            indicator=data["indicator"],
+            status=data["status"],
+            evidence=data["evidence"],
+            expected_version=data["version"],
+        )
+        return self.respond(self.reload(value))
+
+    @extend_schema(responses={200: IndicatorTrendOut(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def trend(self, request: Request, pk: str) -> Response:
+        value = self.get_object()
+        points = selectors.indicator_trend(membership=self.membership, organisation=value.organisation).get(
+            value.indicator, []
+        )
+        data = [
+            {"indicator": value.indicator, "when": p.when, "status": p.status, "evidence": p.evidence} for p in points
+        ]
+        return Response(IndicatorTrendOut(data, many=True).data)
+
+
+class IndicatorSuggestionOut(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorSuggestion
+        fields = ["id", "organisation", "indicator", "suggested_status", "reason", "status", "created_at", "decided_at"]
+
+
+class SuggestionAcceptIn(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=IndicatorStatus.choices, required=False, allow_blank=True, default="", help_text="Default: suggested."
+    )
+    evidence = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class IndicatorSuggestionFilter(django_filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    status = django_filters.ChoiceFilter(choices=IndicatorSuggestion._meta.get_field("status").choices)
+
+    class Meta:
+        model = IndicatorSuggestion
+        fields = ["organisation", "status"]
+
+
+class IndicatorSuggestionViewSet(ReadOnlyScopedViewSet):
+    """Updates ILM suggests (e.g. after a completed training), for a person to accept or dismiss."""
+
+    queryset = IndicatorSuggestion.objects.none()
+    scope_selector = selectors.indicator_suggestion_list
+    output_serializer = IndicatorSuggestionOut
+    filterset_class = IndicatorSuggestionFilter
+
+    @extend_schema(request=SuggestionAcceptIn, responses={200: IndicatorValueOut})
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        suggestion = self.get_object()
+        data = self.validated(SuggestionAcceptIn)
+        value = services.suggestion_accept(
+            actor=self.membership, suggestion=suggestion, status=data["status"], evidence=data["evidence"]
+        )
+        return Response(IndicatorValueOut(value).data)
+
+    @extend_schema(request=None, responses={200: IndicatorSuggestionOut})
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request: Request, pk: str) -> Response:
+        suggestion = services.suggestion_dismiss(actor=self.membership, suggestion=self.get_object())
+        return self.respond(self.reload(suggestion))

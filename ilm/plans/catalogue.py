@@ -165,3 +165,13 @@ def format_activity_codes(codes: Iterable[str]) -> str:
         written = ", ".join(f"{area}.{run[0]}" if len(run) == 1 else f"{area}.{run[0]}-{run[-1]}" for run in runs)
         parts.append(f"{AREA_ABBREVIATIONS.get(area, str(area))} {written}")
     return "; ".join(parts)
+
+
+# Completed trainings in these activities suggest (never set) partial progress on the matching business
+# progress indicator (DOMAIN.md §6 and §9): ilm/plans/training_services.py.
+TRAINING_SUGGESTS: dict[str, str] = {
+    "1.5": "WV3",  # Capacity building: ethical grievance mechanisms
+    "2.8": "ER7",  # Capacity building: ethical recruitment trainings
+    "3.7": "WORK2",  # Capacity building: interpreters & line supervisors
+    "3.8": "WORK3",  # Capacity building: management & leadership
+}

@@ -190,7 +190,11 @@ def load(*, orgs: dict[str, Any], members: dict[tuple[str, str], Any]) -> str:
             created += 1
         if not Baseline.objects.filter(organisation=organisation).exists():
             _baseline(actor, organisation, slug, index)
-    return f"{created} action plans" if created else f"{Plan.objects.count()} action plans"
+    plans = f"{created} action plans" if created else f"{Plan.objects.count()} action plans"
+    from ilm.plans import demo_progress, demo_training
+
+    trainings = demo_training.load(orgs=orgs, members=members)  # before: completed trainings suggest updates
+    return f"{plans}, {trainings}, {demo_progress.load(orgs=orgs, members=members)}"
 
 
 def _business_plan(actor: Any, organisation: Any, year: int, index: int) -> None:

@@ -85,3 +85,44 @@ def export_plan(*, actor: Any, plan: Plan, fmt: str) -> PlanExport:
     content = "".join(csv_lines(head, body)).encode("utf-8") if csv_file else _xlsx(_("Action plan"), head, body)
     audit.record("plan.exported", membership=actor, obj=plan, detail={"format": fmt, "rows": len(body)})
     return PlanExport(content=content, content_type=CONTENT_TYPES[fmt], name=file_name(plan, fmt), rows=len(body))
+
+
+# --- the progress indicator grid ------------------------------------------------------------------
+
+
+def progress_header() -> list[str]:
+    from ilm.plans.models import ProgressIndicator
+
+    return [_("Business"), _("Kind"), *[str(code) for code in ProgressIndicator.values]]
+
+
+def progress_table(rows: Iterable[Any]) -> list[list[str]]:
+    """One line per business: its name, kind, and each indicator's status in words ("" when not assessed)."""
+    return [
+        [
+            row.organisation.name,
+            str(row.organisation.get_kind_display()),
+            *[str(value.get_status_display()) if value is not None else "" for value in row.cells],
+        ]
+        for row in rows
+    ]
+
+
+def export_progress_grid(*, actor: Any, rows: list[Any], fmt: str) -> PlanExport:
+    """The progress grid the reader sees (rows from `selectors.progress_grid`) as a file."""
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Choose CSV or XLSX.")})
+    head, body = progress_header(), progress_table(rows)
+    csv_file = fmt == "csv"
+    content = (
+        "".join(csv_lines(head, body)).encode("utf-8") if csv_file else _xlsx(_("Progress indicators"), head, body)
+    )
+    audit.record(
+        "progress.exported",
+        membership=actor,
+        obj=actor.organisation,
+        detail={"format": fmt, "rows": len(body)},
+    )
+    return PlanExport(
+        content=content, content_type=CONTENT_TYPES[fmt], name=f"ilm-progress-indicators.{fmt}", rows=len(body)
+    )

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ilm.core.forms import VersionedForm
 from ilm.core.permissions import Action, OrgKind, can
-from ilm.network.models import Country, Organisation
+from ilm.network.models import Country, Industry, Organisation
 from ilm.plans import selectors
-from ilm.plans.models import FocalPointPurpose, PlanningStatus, RowStatus
+from ilm.plans.models import FocalPointPurpose, IndicatorStatus, PlanningStatus, ProgressIndicator, RowStatus
 from ilm.plans.permissions import country_codes
 
 
@@ -185,3 +185,51 @@ class BusinessPlanFilterForm(forms.Form):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(label=_("Show the plan as of"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- progress indicators ---------------------------------------------------------------------------
+
+
+class ProgressFilterForm(forms.Form):
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.none(), required=False)
+    industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.none(), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (OrgKind.SUPPLIER, OrgKind.SUPPLIER.label),
+            (OrgKind.RECRUITMENT_AGENCY, OrgKind.RECRUITMENT_AGENCY.label),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = [OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]
+        self.fields["country"].queryset = Country.objects.filter(  # type: ignore[attr-defined]
+            organisations__kind__in=kinds
+        ).distinct()
+        self.fields["industry"].queryset = Industry.objects.filter(  # type: ignore[attr-defined]
+            organisations__kind__in=kinds
+        ).distinct()
+
+
+class IndicatorForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=ProgressIndicator.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=IndicatorStatus.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What shows it: a policy adopted, a training held, a survey done."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class SuggestionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("dismiss", _("Dismiss"))])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("As suggested")), *IndicatorStatus.choices]
+    )
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=4000)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ilm.core.models import TimestampedModel
-from ilm.network.models import Country, Organisation
+from ilm.network.models import Country, Gender, Organisation
 from ilm.plans.catalogue import AREA_ABBREVIATIONS, AREA_NAMES, format_activity_codes
 
 
@@ -320,3 +320,215 @@ class FocalPoint(TimestampedModel):
 
     def audit_organisation_id(self) -> int:
         return self.baseline.organisation_id
+
+
+# --- progress indicators (DOMAIN.md §6) ------------------------------------------------------------
+
+
+class ProgressIndicator(models.TextChoices):
+    """The 13 business progress indicators, named exactly as DOMAIN.md §6 (ilm/plans/catalogue.py)."""
+
+    WV1 = "WV1", _("Worker voice roll-out and ongoing engagement")
+    WV2 = "WV2", _("Policy & procedures review: ethical grievance mechanisms")
+    WV3 = "WV3", _("Institutional capacity building: ethical grievance mechanisms")
+    ER1 = "ER1", _("Policy & procedures review: ethical recruitment / migrant recruitment laws and policies")
+    ER2 = "ER2", _("Policy & procedures review: ethical recruitment diagnostic evaluation")
+    ER3 = "ER3", _("Policy & procedures review: review of MSAs between employers and recruitment agencies")
+    ER4 = "ER4", _("Communications: disclosure of recruitment agencies used")
+    ER5 = "ER5", _("First-mile ERN collaboration")
+    ER6 = "ER6", _("Recruitment fees surveys")
+    ER7 = "ER7", _("Institutional capacity building: ethical recruitment trainings")
+    WORK1 = "WORK1", _("Worker satisfaction surveys")
+    WORK2 = "WORK2", _("Institutional capacity building: training of working level / technical staff")
+    WORK3 = "WORK3", _("Institutional capacity building: training of management / leadership")
+
+
+class IndicatorStatus(models.TextChoices):
+    NOT_INITIATED = "not_initiated", _("Not yet initiated")
+    PARTIAL = "partial", _("Partial progress")
+    COMPLETED = "completed", _("Completed / ongoing")
+
+
+class IndicatorValue(TimestampedModel):
+    """Where a business stands on one progress indicator: the status, the evidence, who set it and when.
+    Every change is kept (simple-history), so each business's trend can be drawn."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="progress_indicators", verbose_name=_("business")
+    )
+    indicator = models.CharField(_("indicator"), max_length=8, choices=ProgressIndicator.choices)
+    status = models.CharField(_("status"), max_length=16, choices=IndicatorStatus.choices)
+    evidence = models.TextField(_("evidence"), max_length=4000, blank=True)
+    set_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress indicator")
+        verbose_name_plural = _("progress indicators")
+        ordering = ["organisation", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "indicator"], name="one_value_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.status}"
+
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", _("To decide")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class IndicatorSuggestion(models.Model):
+    """A change to a progress indicator that ILM proposes (e.g. after a completed training) for a person to
+    accept or dismiss: never applied by itself."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="indicator_suggestions", verbose_name=_("business")
+    )
+    indicator = models.CharField(_("indicator"), max_length=8, choices=ProgressIndicator.choices)
+    suggested_status = models.CharField(_("suggested status"), max_length=16, choices=IndicatorStatus.choices)
+    reason = models.TextField(_("why"), max_length=2000)
+    status = models.CharField(_("decision"), max_length=16, choices=SuggestionStatus.choices, default="open")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    training_session = models.ForeignKey(
+        "plans.TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_suggestions",
+        verbose_name=_("training session"),
+    )
+
+    class Meta:
+        verbose_name = _("suggested indicator update")
+        verbose_name_plural = _("suggested indicator updates")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} → {self.suggested_status}"
+
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+
+# --- trainings: the Academy (DOMAIN.md §9) ---------------------------------------------------------
+
+
+class TrainingMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Course(TimestampedModel):
+    """A training the network offers (the Academy): topic, the catalogue activity it serves, online or in
+    person, its language, and the organisation that runs it (the technical partner or a CSO). Every member
+    reads the course list; who was trained is on the sessions."""
+
+    title = models.CharField(_("title"), max_length=200)
+    topic = models.TextField(_("topic"), max_length=4000, blank=True)
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="courses", verbose_name=_("activity"))
+    mode = models.CharField(_("mode"), max_length=16, choices=TrainingMode.choices)
+    language = models.CharField(_("language"), max_length=8)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="courses_provided", verbose_name=_("provider")
+    )
+    created_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["activity__area", "activity__number", "title", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.title}"
+
+    def audit_organisation_id(self) -> int:
+        return self.provider_id
+
+
+class TrainingSession(TimestampedModel):
+    """One time a course was given: when, where, to which organisation, by which trainer. `completed` says
+    the session was held; a completed session suggests the matching progress indicator (never sets it)."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course"))
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    trained_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trainings_received",
+        verbose_name=_("organisation trained"),
+    )
+    trainer_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="trainings_given", verbose_name=_("trainer")
+    )
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    completed = models.BooleanField(_("held"), default=False)
+    recorded_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.course.title} {self.held_on}"
+
+    def audit_organisation_id(self) -> int:
+        return self.trained_organisation_id
+
+
+class TraineeRole(models.TextChoices):
+    """Who took part, as DOMAIN.md §9 counts them."""
+
+    MANAGERS = "managers", _("Managers")
+    HR = "hr", _("HR")
+    LINE_SUPERVISORS = "line_supervisors", _("Line supervisors")
+    INTERPRETERS = "interpreters", _("Interpreters")
+    GOVERNMENT = "government", _("Government")
+    CSO_STAFF = "cso_staff", _("CSO staff")
+
+
+class TrainingAttendance(models.Model):
+    """How many people of one role and gender took part in a session (cells of zero are not stored)."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("training session")
+    )
+    role = models.CharField(_("role"), max_length=24, choices=TraineeRole.choices)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    count = models.PositiveIntegerField(_("participants"))
+
+    class Meta:
+        verbose_name = _("participants")
+        verbose_name_plural = _("participants")
+        ordering = ["session", "role", "gender"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "role", "gender"], name="one_attendance_cell"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="attendance_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.gender} {self.count}"
+
+    def audit_organisation_id(self) -> int:
+        return self.session.trained_organisation_id

@@ -111,3 +111,46 @@ def may_create_business_plan(membership: Any) -> bool:
 
 
 PLAN_BUSINESS_KINDS = frozenset({OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY, OrgKind.BUYER})
+
+# Progress indicators are kept for the businesses that run sites and recruit (not buyers).
+INDICATOR_BUSINESS_KINDS = frozenset({OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY})
+
+
+# --- trainings (the Academy) -------------------------------------------------------------------------
+#
+# Courses: every member reads them; the technical partner (MANAGE_ANY_TRAINING) creates and edits any,
+# a CSO (MANAGE_TRAININGS) those its organisation provides. Sessions: read as ilm/plans/training_selectors.py
+# says; the technical partner edits any, a CSO those its organisation gave (it is the trainer).
+
+# Who runs courses and gives sessions.
+TRAINER_KINDS = frozenset({OrgKind.TECHNICAL_PARTNER, OrgKind.CSO})
+
+
+@rules.predicate
+def is_own_trainer(membership: Any, target: Any) -> bool:
+    """The target (a course, a session or an organisation) is provided or given by the acting CSO."""
+    from ilm.plans.models import Course, TrainingSession
+
+    if isinstance(target, Course):
+        return target.provider_id == membership.organisation_id
+    if isinstance(target, TrainingSession):
+        return target.trainer_organisation_id == membership.organisation_id
+    return bool(getattr(target, "pk", None) == membership.organisation_id)
+
+
+plan_rules.add_rule(
+    "manage_training",
+    _has(Action.MANAGE_ANY_TRAINING) | (_has(Action.MANAGE_TRAININGS) & is_cso & is_own_trainer),
+)
+
+
+def may_manage_trainings(membership: Any) -> bool:
+    """Whether to offer "new course" and "record a session" at all."""
+    return can(membership, Action.MANAGE_ANY_TRAINING) or (
+        can(membership, Action.MANAGE_TRAININGS) and membership is not None and is_cso(membership)
+    )
+
+
+def may_edit_training(membership: Any, target: Any) -> bool:
+    """A course (its provider), a session (its trainer), or an organisation as provider or trainer."""
+    return membership is not None and bool(plan_rules.test_rule("manage_training", membership, target))

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ilm.core.permissions import Action, OrgKind, can
@@ -32,12 +32,17 @@ from ilm.plans.models import (
     BusinessActionPlan,
     CountryActionPlan,
     FocalPoint,
+    IndicatorStatus,
+    IndicatorSuggestion,
+    IndicatorValue,
     Plan,
     PlanCheckIn,
     PlanKind,
     PlanRow,
+    ProgressIndicator,
+    SuggestionStatus,
 )
-from ilm.plans.permissions import PLAN_BUSINESS_KINDS
+from ilm.plans.permissions import INDICATOR_BUSINESS_KINDS, PLAN_BUSINESS_KINDS
 
 # --- reference data ------------------------------------------------------------------------------
 
@@ -301,3 +306,100 @@ def row_organisation_choices(*, membership: Any) -> QuerySet[Organisation]:
 
 def activities_by_code(codes: Iterable[str]) -> dict[str, Activity]:
     return {activity.code: activity for activity in Activity.objects.filter(code__in=list(codes))}
+
+
+# --- progress indicators ---------------------------------------------------------------------------
+
+
+def plan_business_list(membership: Any) -> QuerySet[Organisation]:
+    """The businesses (suppliers, agencies, buyers) whose plans, baseline and progress pages the membership
+    reads."""
+    ids = _business_ids(membership)
+    queryset = Organisation.objects.filter(kind__in=tuple(PLAN_BUSINESS_KINDS))
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def indicator_business_list(membership: Any) -> QuerySet[Organisation]:
+    """The suppliers and agencies whose progress indicators the membership reads (as for their plans)."""
+    ids = _business_ids(membership)
+    queryset = Organisation.objects.filter(kind__in=tuple(INDICATOR_BUSINESS_KINDS), is_active=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.order_by("name", "id")
+
+
+def indicator_business_list_for(*, membership: Any) -> QuerySet[Organisation]:
+    """`indicator_business_list` with the selector signature (for scoped API fields)."""
+    return indicator_business_list(membership)
+
+
+def indicator_value_list(*, membership: Any) -> QuerySet[IndicatorValue]:
+    return IndicatorValue.objects.filter(_business_q(membership)).select_related("organisation", "set_by__user")
+
+
+def indicator_suggestion_list(*, membership: Any) -> QuerySet[IndicatorSuggestion]:
+    return IndicatorSuggestion.objects.filter(_business_q(membership)).select_related(
+        "organisation", "decided_by__user"
+    )
+
+
+@dataclass
+class GridRow:
+    organisation: Organisation
+    cells: list[IndicatorValue | None]
+    open_suggestions: int = 0
+
+
+def progress_grid(
+    membership: Any, *, country: str = "", industry: str = "", kind: str = ""
+) -> tuple[list[GridRow], dict[str, dict[str, int]]]:
+    """Businesses by the 13 indicators (None where nothing was set yet), and per indicator how many are at
+    each status. Three queries, whatever the number of businesses."""
+    businesses = indicator_business_list(membership)
+    if country:
+        businesses = businesses.filter(countries__code=country)
+    if industry:
+        businesses = businesses.filter(industries__code=industry)
+    if kind:
+        businesses = businesses.filter(kind=kind)
+    businesses_list = list(businesses.distinct())
+    ids = [b.pk for b in businesses_list]
+    values: dict[tuple[int, str], IndicatorValue] = {
+        (v.organisation_id, v.indicator): v
+        for v in IndicatorValue.objects.filter(organisation_id__in=ids).select_related("set_by__user")
+    }
+    pending = dict(
+        IndicatorSuggestion.objects.filter(organisation_id__in=ids, status=SuggestionStatus.OPEN)
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    codes = ProgressIndicator.values
+    rows = [GridRow(b, [values.get((b.pk, code)) for code in codes], pending.get(b.pk, 0)) for b in businesses_list]
+    totals = {code: dict.fromkeys(IndicatorStatus.values, 0) for code in codes}
+    for (_org, code), value in values.items():
+        totals[code][value.status] += 1
+    return rows, totals
+
+
+@dataclass
+class TrendPoint:
+    when: datetime.datetime
+    status: str
+    evidence: str
+    by: str
+
+
+def indicator_trend(*, membership: Any, organisation: Organisation) -> dict[str, list[TrendPoint]]:
+    """Each indicator's statuses over time, oldest first, from the history of the values."""
+    if not indicator_business_list(membership).filter(pk=organisation.pk).exists():
+        return {}
+    history = IndicatorValue.history.filter(organisation_id=organisation.pk).order_by("history_date", "history_id")
+    trend: dict[str, list[TrendPoint]] = {code: [] for code in ProgressIndicator.values}
+    for record in history.select_related("set_by__user"):
+        points = trend.setdefault(record.indicator, [])
+        if points and points[-1].status == record.status and points[-1].evidence == record.evidence:
+            continue
+        by = record.set_by.user.get_username() if record.set_by_id and record.set_by else ""
+        points.append(TrendPoint(record.set_at, record.status, record.evidence, by))
+    return trend

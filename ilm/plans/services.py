@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ilm.core import audit
+from ilm.core.errors import Conflict
 from ilm.core.versioning import apply_changes, bump, lock
 from ilm.network.models import Country, Organisation
 from ilm.plans.catalogue import parse_activity_codes
@@ -27,14 +28,20 @@ from ilm.plans.models import (
     Activity,
     Baseline,
     FocalPoint,
+    IndicatorStatus,
+    IndicatorSuggestion,
+    IndicatorValue,
     Plan,
     PlanCheckIn,
     PlanKind,
     PlanningStatus,
     PlanRow,
+    ProgressIndicator,
     RowStatus,
+    SuggestionStatus,
 )
 from ilm.plans.permissions import (
+    INDICATOR_BUSINESS_KINDS,
     PLAN_BUSINESS_KINDS,
     may_create_country_plan,
     may_edit_business,
@@ -387,3 +394,121 @@ def focal_point_delete(*, actor: Any, focal_point: FocalPoint) -> None:
         raise _refuse()
     audit.record("baseline.focal_point_deleted", membership=actor, obj=focal_point)
     focal_point.delete()
+
+
+# --- progress indicators ---------------------------------------------------------------------------
+
+
+def _require_indicator_business(actor: Any, organisation: Organisation) -> None:
+    if organisation.kind not in INDICATOR_BUSINESS_KINDS:
+        raise ValidationError(
+            {"organisation": _("Progress indicators are kept for suppliers and recruitment agencies.")}
+        )
+    if not may_edit_business(actor, organisation):
+        raise _refuse()
+
+
+def _check_indicator(indicator: str, status: str) -> None:
+    errors: dict[str, str] = {}
+    if indicator not in ProgressIndicator.values:
+        errors["indicator"] = _(
+            "Unknown progress indicator %(code)s. The indicators are WV1–WV3, ER1–ER7 and WORK1–WORK3."
+        ) % {"code": indicator[:16]}
+    if status not in IndicatorStatus.values:
+        errors["status"] = _("Choose one of: not yet initiated, partial progress, completed / ongoing.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def indicator_set(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    indicator: str,
+    status: str,
+    evidence: str = "",
+    expected_version: int | None = None,
+) -> IndicatorValue:
+    """Set a business's status on one progress indicator, with the evidence. `expected_version` (the version
+    the person saw; 0 when there was no value yet) turns a concurrent change into a Conflict (409)."""
+    _check_indicator(indicator, status)
+    _require_indicator_business(actor, organisation)
+    value = IndicatorValue.objects.select_for_update().filter(organisation=organisation, indicator=indicator).first()
+    if value is None:
+        if expected_version not in (None, 0):
+            raise Conflict(_("Someone else changed this while you were editing. Reload to see their change."))
+        value = IndicatorValue(organisation=organisation, indicator=indicator)
+    else:
+        value = lock(IndicatorValue, value.pk, expected_version)
+        bump(value)
+    value.status, value.evidence = status, evidence.strip()
+    value.set_by, value.set_at = actor, timezone.now()
+    _full_clean(value, exclude=["organisation", "set_by"])
+    try:
+        with transaction.atomic():
+            value.save()
+    except IntegrityError as exc:  # the first value set by two people at once
+        raise Conflict(_("Someone else changed this while you were editing. Reload to see their change.")) from exc
+    audit.record(
+        "progress.indicator_set",
+        membership=actor,
+        obj=value,
+        detail={"indicator": indicator, "status": status, "organisation": organisation.pk},
+    )
+    return value
+
+
+def indicator_suggest(
+    *, organisation: Organisation, indicator: str, suggested_status: str, reason: str, **source: Any
+) -> IndicatorSuggestion | None:
+    """Propose an update for a person to confirm (no actor: ILM proposes). Nothing is proposed when the
+    business is already at that status or beyond, or the same proposal is still open."""
+    _check_indicator(indicator, suggested_status)
+    order = list(IndicatorStatus.values)
+    current = IndicatorValue.objects.filter(organisation=organisation, indicator=indicator).first()
+    if current is not None and order.index(current.status) >= order.index(suggested_status):
+        return None
+    open_ones = IndicatorSuggestion.objects.filter(
+        organisation=organisation, indicator=indicator, status=SuggestionStatus.OPEN, **source
+    )
+    if open_ones.exists():
+        return None
+    return IndicatorSuggestion.objects.create(
+        organisation=organisation, indicator=indicator, suggested_status=suggested_status, reason=reason, **source
+    )
+
+
+def _open_suggestion(actor: Any, suggestion: IndicatorSuggestion) -> IndicatorSuggestion:
+    _require_indicator_business(actor, suggestion.organisation)
+    locked = IndicatorSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if locked.status != SuggestionStatus.OPEN:
+        raise ValidationError(_("This suggestion was already decided."))
+    return locked
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, actor: Any, suggestion: IndicatorSuggestion, status: str = "", evidence: str = ""
+) -> IndicatorValue:
+    """Apply the suggestion (or the status the person chose instead), with the reason as evidence."""
+    locked = _open_suggestion(actor, suggestion)
+    value = indicator_set(
+        actor=actor,
+        organisation=suggestion.organisation,
+        indicator=locked.indicator,
+        status=status or locked.suggested_status,
+        evidence=evidence.strip() or locked.reason,
+    )
+    locked.status, locked.decided_by, locked.decided_at = SuggestionStatus.ACCEPTED, actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return value
+
+
+@transaction.atomic
+def suggestion_dismiss(*, actor: Any, suggestion: IndicatorSuggestion) -> IndicatorSuggestion:
+    locked = _open_suggestion(actor, suggestion)
+    locked.status, locked.decided_by, locked.decided_at = SuggestionStatus.DISMISSED, actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record("progress.suggestion_dismissed", membership=actor, obj=locked, detail={"indicator": locked.indicator})
+    return locked

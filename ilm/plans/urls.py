@@ -1,7 +1,8 @@
 from django.urls import path
 
-from ilm.plans import views
+from ilm.plans import views, views_progress
 from ilm.plans.models import PlanKind
+from ilm.plans.urls_training import urlpatterns as academy_urlpatterns
 
 app_name = "plans"
 
@@ -32,4 +33,12 @@ urlpatterns = [
     path("businesses/<int:pk>/focal-points/new/", views.focal_point_add_view, name="focal_point_add"),
     path("focal-points/<int:pk>/edit/", views.focal_point_edit_view, name="focal_point_edit"),
     path("focal-points/<int:pk>/delete/", views.focal_point_delete_view, name="focal_point_delete"),
+    path("progress/", views_progress.progress_grid_view, name="progress_grid"),
+    path("progress/export.csv", views_progress.progress_export_view, {"fmt": "csv"}, name="progress_export_csv"),
+    path("progress/export.xlsx", views_progress.progress_export_view, {"fmt": "xlsx"}, name="progress_export_xlsx"),
+    path("progress/<int:pk>/", views_progress.progress_detail_view, name="progress_detail"),
+    path("suggestions/<int:pk>/decide/", views_progress.suggestion_decide_view, name="suggestion_decide"),
 ]
+
+# The Academy: courses and training sessions.
+urlpatterns += academy_urlpatterns

@@ -240,7 +240,12 @@ def _plan_detail(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         "may_edit": may_edit and as_of is None,
         "as_of_form": as_of_form,
         "as_of": as_of,
-        "checkins": list(plan.checkins.select_related("recorded_by__organisation").order_by("-held_on", "-id")),
+        # As of a date: the check-ins held by then, like the rows.
+        "checkins": list(
+            plan.checkins.filter(**({"held_on__lte": as_of} if as_of is not None else {}))
+            .select_related("recorded_by__organisation")
+            .order_by("-held_on", "-id")
+        ),
         "baseline_url": reverse("plans:baseline", args=[plan.organisation_id]) if plan.organisation_id else None,
     }
     if as_of is not None:

@@ -225,7 +225,9 @@ def test_a_photo_comes_back_without_exif_gps_or_comments(private_storage):
     attachment = attachment_add(
         actor=actor, case=case, upload=upload(f"{CANARY_NAME} passport.jpg", original, "image/jpeg")
     )
-    stored = attachment.file.read()
+    on_disk = attachment.file.read()
+    assert on_disk.startswith(b"ilmf1$") and b"JFIF" not in on_disk  # encrypted at rest
+    stored = attachment_open(actor=actor, attachment=attachment)[0].read()
     assert attachment.content_type == "image/jpeg"
     assert attachment.sha256 == hashlib.sha256(stored).hexdigest() and attachment.size == len(stored)
     assert attachment.original_name == f"{CANARY_NAME} passport.jpg"
@@ -444,3 +446,22 @@ def test_the_upload_still_needs_the_csrf_token():
     response = client.post(f"/cases/{case.pk}/attachments/new/", {"file": upload("a.txt", b"text\n")})
     assert response.status_code == 403
     assert not Attachment.objects.filter(case=case).exists()
+
+
+def test_files_stored_in_clear_by_earlier_versions_still_open(private_storage):
+    """Before files were encrypted at rest they were written as they are: those still download."""
+    world = build_world()
+    case = open_case(world)
+    actor = world.members[("cso", "caseworker")]
+    attachment = attachment_add(actor=actor, case=case, upload=upload("note.txt", b"plain words", "text/plain"))
+    with attachment.file.storage.open(attachment.file.name, "wb") as handle:
+        handle.write(b"plain words")  # as an earlier version stored it
+    assert attachment_open(actor=actor, attachment=attachment)[0].read() == b"plain words"
+    # A sealed file only opens under the digest it was sealed with (a swapped file does not open).
+    attachment_add(actor=actor, case=case, upload=upload("other.txt", b"other words", "text/plain"))
+    sealed = Attachment.objects.filter(case=case).exclude(pk=attachment.pk).get()
+    sealed.sha256 = "0" * 64
+    from ilm.core.crypto import DecryptionError
+
+    with pytest.raises(DecryptionError):
+        attachment_open(actor=actor, attachment=sealed)

@@ -304,7 +304,10 @@ def test_a_business_export_through_the_worker_keeps_to_the_business_columns():
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     result.refresh_from_db()
     assert result.status == ExportStatus.DONE and result.rows_done == 2
-    table = parse(result.file.read(), "csv")
+    stored = result.file.read()
+    assert stored.startswith(b"ilmf1$") and b"Case" not in stored  # encrypted at rest
+    handle, _type, _name = exports.export_open(actor=owner, export=result)
+    table = parse(handle.read(), "csv")
     assert "Retaliation risk" not in table[0] and "Caseworker" not in table[0]
     assert all(secret not in "\n".join(",".join(r) for r in table) for secret in SECRETS)
 

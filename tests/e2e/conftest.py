@@ -246,7 +246,10 @@ class Person:
         """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
         return int(
             self.page.evaluate(
-                "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth"
+                # Against the width asked for, not window.innerWidth: a mobile Chromium widens its layout
+                # viewport to fit overflowing content, so innerWidth grows with the overflow.
+                "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+                f" - {self.viewport['width']}"
             )
         )
 

@@ -43,3 +43,22 @@ def test_demo_action_plans(tmp_path):
     assert FocalPoint.objects.filter(purpose="escalations").count() == businesses.count()
     assert PlanRow.objects.filter(plan__kind="business", activities__code="2.7").exists()
     assert PlanCheckIn.objects.exists()
+
+
+def test_demo_progress_indicators_have_a_history(tmp_path):
+    from ilm.plans.models import IndicatorSuggestion, IndicatorValue
+
+    path = tmp_path / "creds.json"
+    call_command("demo", credentials=str(path), verbosity=0, force=True)
+    values = IndicatorValue.objects.count()
+    call_command("demo", credentials=str(path), verbosity=0, force=True)
+    assert IndicatorValue.objects.count() == values  # idempotent
+    businesses = Organisation.objects.filter(kind__in=["supplier", "recruitment_agency"])
+    assert set(IndicatorValue.objects.values_list("organisation", flat=True)) == set(
+        businesses.values_list("pk", flat=True)
+    )
+    supplier = businesses.filter(kind="supplier").first()
+    wv1 = IndicatorValue.history.filter(organisation_id=supplier.pk, indicator="WV1").order_by("history_date")
+    assert [h.status for h in wv1] == ["partial", "completed"]
+    assert (wv1.last().history_date - wv1.first().history_date).days >= 100  # a trend over months
+    assert IndicatorSuggestion.objects.filter(status="open").exists()  # from the demo's completed trainings

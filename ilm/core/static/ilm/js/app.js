@@ -14,4 +14,29 @@
     }
   });
   document.querySelectorAll("[data-autosubmit-hide]").forEach(function (button) { button.hidden = true; });
+  // Grids of number inputs (e.g. training participants by role and gender): row, column and grand totals.
+  function sumGrid(table) {
+    var columns = [], grand = 0;
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var total = 0;
+      row.querySelectorAll("input[type=number]").forEach(function (input, index) {
+        var value = parseInt(input.value, 10) || 0;
+        total += value;
+        columns[index] = (columns[index] || 0) + value;
+      });
+      var output = row.querySelector("[data-row-total]");
+      if (output) { output.value = total; }
+      grand += total;
+    });
+    table.querySelectorAll("[data-col-total]").forEach(function (output) {
+      output.value = columns[parseInt(output.dataset.colTotal, 10) - 1] || 0;
+    });
+    var all = table.querySelector("[data-grand-total]");
+    if (all) { all.value = grand; }
+  }
+  document.querySelectorAll("table[data-totals]").forEach(sumGrid);
+  document.addEventListener("input", function (event) {
+    var table = event.target instanceof HTMLInputElement && event.target.closest("table[data-totals]");
+    if (table) { sumGrid(table); }
+  });
 })();
