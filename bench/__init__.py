@@ -2,7 +2,7 @@
 
 Run from the project root after `make setup`:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ilm .venv/bin/python -m bench [--only network|cases]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ilm .venv/bin/python -m bench [--only network|cases|plans]
         [-n 200] [--show-queries] [--cases-requests 150] [--cases-budget 180]
 
 It drops and recreates its own database (the DATABASE_URL's server, database name `ilm_bench`),
@@ -11,6 +11,9 @@ in-process with django.test.Client (the full middleware stack):
 - network: the site list page and API for buyers with 300 and 30 suppliers in their chain;
 - cases (issue 3): 100,000 cases, 290,000 issues and 50,000 workers on top (bench/seed_cases.py), then
   the case list API and page for a caseworker of the CSO owning 30,000 cases and for the buyer with
-  300 suppliers, with and without filters (bench/cases.py), diagnosing every missed goal.
+  300 suppliers, with and without filters (bench/cases.py), diagnosing every missed goal;
+- plans (issue 5): 13 progress indicators with ~3 years of history for that buyer's 300 suppliers
+  (bench/seed_plans.py), then its progress grid (unfiltered, by country), CSV export, a supplier's page
+  with trend and the API list, with query counts at 150 and 300 suppliers (bench/plans.py).
 Figures are printed, never asserted. Both sections take about 6-9 minutes on 2 CPUs.
 """

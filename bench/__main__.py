@@ -1,5 +1,6 @@
-"""python -m bench [--only network|cases|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries]
+"""python -m bench [--only network|cases|plans|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries]
                  [--profile] [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
+                 [--plans-requests N] [--plans-warmup N] [--plans-budget SECONDS]
                  [--channels-seconds S] [--channels-concurrency N] [--channels-drain-timeout S]
 
 Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of
@@ -7,6 +8,9 @@ Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and que
 - cases: 100,000 cases on top of the network; the case list (API, page 1 and 2, and the /cases/ page),
   without and with filters, for a caseworker of the CSO owning 30,000 cases and for the buyer with 300
   suppliers (bench/cases.py, bench/seed_cases.py);
+- plans: 13 progress indicators with 3 years of history for the 300 suppliers of that buyer; the grid page
+  (unfiltered and by country), its CSV export, a supplier's page with trend and the API list, query counts
+  at 150 and 300 suppliers (bench/plans.py, bench/seed_plans.py);
 each next to a hello-world view timed in the same round;
 - channels: WhatsApp webhooks posted to gunicorn (2 sync workers) with the database task worker running:
   messages acknowledged per second, ack latency, lost and duplicated messages, next to hello-world req/s
@@ -37,8 +41,8 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["network", "cases", "channels"],
-        help="run one section (default: network, then cases, then channels)",
+        choices=["network", "cases", "plans", "channels"],
+        help="run one section (default: network, then cases, then plans, then channels)",
     )
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
@@ -59,6 +63,14 @@ def _parse() -> argparse.Namespace:
         type=float,
         default=180.0,
         help="stop timing the cases after this many seconds (at least 15 rounds; n stays equal across endpoints) (180)",
+    )
+    parser.add_argument("--plans-requests", type=int, default=150, help="timed requests per plans endpoint (150)")
+    parser.add_argument("--plans-warmup", type=int, default=3, help="untimed rounds before timing the plans (3)")
+    parser.add_argument(
+        "--plans-budget",
+        type=float,
+        default=120.0,
+        help="stop timing the plans after this many seconds (at least 15 rounds) (120)",
     )
     parser.add_argument(
         "--channels-seconds", type=float, default=30.0, help="how long to post webhooks in the channels section (30)"
@@ -381,6 +393,7 @@ def main() -> None:
     sections = {
         "network": "site list page and API site list",
         "cases": "case list API and page",
+        "plans": "progress indicator grid, export, page and API",
         "channels": "webhook ingest",
     }
     chosen = [args.only] if args.only else list(sections)
@@ -421,6 +434,10 @@ def main() -> None:
             from bench.cases import run_cases
 
             run_cases(args, seeded)
+        if "plans" in chosen:
+            from bench.plans import run_plans
+
+            run_plans(args, seeded)
         if "channels" in chosen:
             from bench.channels import run_channels
 

@@ -99,7 +99,9 @@ class ApiTokenForm(forms.Form):
         label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 'monthly report script'.")
     )
     expires_on = forms.DateField(
-        label=_("Expires on"), initial=_default_expiry, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires on"),
+        initial=_default_expiry,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

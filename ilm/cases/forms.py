@@ -43,7 +43,7 @@ from ilm.network import selectors as network
 from ilm.network.forms import CountryChoiceField
 from ilm.network.models import Channel, ChannelProvider, Gender, Organisation, Site
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -182,7 +182,7 @@ class SiteForm(VersionedForm):
 
 
 class HeadcountForm(forms.Form):
-    as_of = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class HeadcountCellForm(forms.Form):
@@ -232,8 +232,12 @@ class LinkForm(forms.Form):
     )
     msa_status = forms.ChoiceField(label=_("MSA status"), required=False, choices=[("", "—"), *MsaStatus.choices])
     disclosed_to_buyers = forms.BooleanField(label=_("Disclosed to buyers"), required=False)
-    start_date = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(
+        label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, membership: Any, manages_all: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -298,8 +302,12 @@ class LinkEditForm(VersionedForm):
     )
     msa_status = forms.ChoiceField(label=_("MSA status"), required=False, choices=[("", "—"), *MsaStatus.choices])
     disclosed_to_buyers = forms.BooleanField(label=_("Disclosed to buyers"), required=False)
-    start_date = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(
+        label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ImportForm(forms.Form):

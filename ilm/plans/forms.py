@@ -98,7 +98,7 @@ class RowForm(VersionedForm):
 
 class CheckInForm(forms.Form):
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=datetime.date.today
     )
     participants = forms.CharField(label=_("Who took part"), max_length=300)
     summary = forms.CharField(label=_("Summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -184,7 +184,9 @@ class BusinessPlanFilterForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label=_("Show the plan as of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        label=_("Show the plan as of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 # --- progress indicators ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ class SessionForm(VersionedForm):
     """A session and its participants: one whole-number field per role and gender (the grid)."""
 
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=datetime.date.today
     )
     place = forms.CharField(
         label=_("Place"), max_length=200, required=False, help_text=_("Leave empty for an online session.")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ilm.core.permissions import Action, OrgKind, can
@@ -350,23 +350,32 @@ class GridRow:
     open_suggestions: int = 0
 
 
-def progress_grid(
+def progress_grid_businesses(
     membership: Any, *, country: str = "", industry: str = "", kind: str = ""
-) -> tuple[list[GridRow], dict[str, dict[str, int]]]:
-    """Businesses by the 13 indicators (None where nothing was set yet), and per indicator how many are at
-    each status. Three queries, whatever the number of businesses."""
+) -> QuerySet[Organisation]:
+    """The businesses of the grid (the membership's suppliers and agencies), filtered, by name."""
     businesses = indicator_business_list(membership)
     if country:
-        businesses = businesses.filter(countries__code=country)
+        businesses = businesses.filter(
+            Exists(Organisation.countries.through.objects.filter(organisation_id=OuterRef("pk"), country_id=country))
+        )
     if industry:
-        businesses = businesses.filter(industries__code=industry)
+        businesses = businesses.filter(
+            Exists(Organisation.industries.through.objects.filter(organisation_id=OuterRef("pk"), industry_id=industry))
+        )
     if kind:
         businesses = businesses.filter(kind=kind)
-    businesses_list = list(businesses.distinct())
-    ids = [b.pk for b in businesses_list]
+    return businesses.order_by("name", "id")
+
+
+def progress_grid_rows(businesses: list[Organisation]) -> list[GridRow]:
+    """One row per business (a page of them): its 13 cells (None where nothing was set yet) and how many
+    suggestions wait. Two queries, whatever the number of businesses."""
+    ids = [b.pk for b in businesses]
     values: dict[tuple[int, str], IndicatorValue] = {
         (v.organisation_id, v.indicator): v
-        for v in IndicatorValue.objects.filter(organisation_id__in=ids).select_related("set_by__user")
+        # The grid and its export show the status only: no join to who set it (3 model instances a cell).
+        for v in IndicatorValue.objects.filter(organisation_id__in=ids).order_by()
     }
     pending = dict(
         IndicatorSuggestion.objects.filter(organisation_id__in=ids, status=SuggestionStatus.OPEN)
@@ -375,11 +384,31 @@ def progress_grid(
         .values_list("organisation_id", "n")
     )
     codes = ProgressIndicator.values
-    rows = [GridRow(b, [values.get((b.pk, code)) for code in codes], pending.get(b.pk, 0)) for b in businesses_list]
-    totals = {code: dict.fromkeys(IndicatorStatus.values, 0) for code in codes}
-    for (_org, code), value in values.items():
-        totals[code][value.status] += 1
-    return rows, totals
+    return [GridRow(b, [values.get((b.pk, code)) for code in codes], pending.get(b.pk, 0)) for b in businesses]
+
+
+def progress_grid_totals(businesses: QuerySet[Organisation]) -> dict[str, dict[str, int]]:
+    """Per indicator, how many of the businesses are at each status: one aggregate query over all of them
+    (not only the page shown)."""
+    totals = {code: dict.fromkeys(IndicatorStatus.values, 0) for code in ProgressIndicator.values}
+    counted = (
+        IndicatorValue.objects.filter(organisation__in=businesses.order_by().values("pk"))
+        .order_by()
+        .values_list("indicator", "status")
+        .annotate(n=Count("id"))
+    )
+    for indicator, status, n in counted:
+        if indicator in totals and status in totals[indicator]:
+            totals[indicator][status] = n
+    return totals
+
+
+def progress_grid(
+    membership: Any, *, country: str = "", industry: str = "", kind: str = ""
+) -> tuple[list[GridRow], dict[str, dict[str, int]]]:
+    """The whole grid (every business; the export) and its totals. Four queries, whatever the size."""
+    businesses = progress_grid_businesses(membership, country=country, industry=industry, kind=kind)
+    return progress_grid_rows(list(businesses)), progress_grid_totals(businesses)
 
 
 @dataclass

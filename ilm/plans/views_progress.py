@@ -8,10 +8,9 @@ Reads go through ilm/plans/selectors.py (not yours → 404); writes through ilm/
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +24,10 @@ from ilm.plans.models import IndicatorStatus, IndicatorSuggestion, ProgressIndic
 from ilm.plans.permissions import INDICATOR_BUSINESS_KINDS, may_edit_business
 from ilm.plans.views import _errors_status, _membership, _run
 
+GRID_PAGE = 50
 
-def _grid(request: HttpRequest) -> tuple[Any, forms.ProgressFilterForm, list[Any], dict[str, dict[str, int]]]:
-    membership = _membership(request)
+
+def _filters(request: HttpRequest) -> tuple[forms.ProgressFilterForm, dict[str, str]]:
     form = forms.ProgressFilterForm(request.GET or None)
     filters: dict[str, str] = {}
     if form.is_valid():
@@ -37,13 +37,18 @@ def _grid(request: HttpRequest) -> tuple[Any, forms.ProgressFilterForm, list[Any
             "industry": data["industry"].pk if data["industry"] else "",
             "kind": data["kind"] or "",
         }
-    rows, totals = selectors.progress_grid(membership, **filters)
-    return membership, form, rows, totals
+    return form, filters
 
 
 @membership_required
 def progress_grid_view(request: HttpRequest) -> HttpResponse:
-    _acting, form, rows, totals = _grid(request)
+    """A page of 50 businesses (by name) at a time; the totals count all of them."""
+    membership = _membership(request)
+    form, filters = _filters(request)
+    businesses = selectors.progress_grid_businesses(membership, **filters)
+    page = Paginator(businesses, GRID_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.progress_grid_rows(list(page.object_list))
+    totals = selectors.progress_grid_totals(businesses)
     indicators = list(ProgressIndicator.choices)
     return render(
         request,
@@ -51,6 +56,7 @@ def progress_grid_view(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": form,
             "rows": rows,
+            "page_obj": page,
             "indicators": indicators,
             "totals": [(code, name, totals[code]) for code, name in indicators],
             "statuses": IndicatorStatus.choices,
@@ -60,8 +66,13 @@ def progress_grid_view(request: HttpRequest) -> HttpResponse:
 
 @membership_required
 def progress_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
-    membership, _form, rows, _totals = _grid(request)
+    membership = _membership(request)
+    _form, filters = _filters(request)
+    businesses = selectors.progress_grid_businesses(membership, **filters)
     try:
+        if fmt not in ("csv", "xlsx"):
+            raise ValidationError(_("Choose CSV or XLSX."))
+        rows = selectors.progress_grid_rows(list(businesses))
         result = exports.export_progress_grid(actor=membership, rows=rows, fmt=fmt)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

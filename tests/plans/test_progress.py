@@ -290,3 +290,23 @@ def test_api_list_set_conflict_trend_and_suggestions():
     assert accepted.status_code == 200 and accepted.json()["status"] == "partial"
     outsider = bearer(world.members[("cso", "admin")])
     assert client.get(f"/api/v1/progress-indicators/{value['id']}/", **outsider).status_code == 404
+
+
+def test_the_grid_page_shows_fifty_businesses_at_a_time_and_totals_for_all():
+    world = build_world()
+    member = tp(world)
+    for n in range(55):
+        services.indicator_set(
+            actor=member,
+            organisation=OrganisationFactory(kind="supplier", subkind="tier1", name=f"Paged supplier {n:02d}"),
+            indicator="ER4",
+            status="partial",
+        )
+    client = sign_in(Client(), world.members[("tp", "viewer")])
+    first = client.get("/plans/progress/").content.decode()
+    assert first.count('<th scope="row"><a href="/plans/progress/') == 50
+    assert "Page 1 of" in first
+    total_row = re.search(r"<abbr title=\"[^\"]+\">ER4</abbr>.*?</tr>", first.split("<h2>Totals</h2>")[1], re.S)
+    assert total_row is not None and ">55<" in total_row.group(0)  # every business, not only this page
+    second = client.get("/plans/progress/?page=2").content.decode()
+    assert "Page 2 of" in second
