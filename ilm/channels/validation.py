@@ -139,7 +139,7 @@ def validation_reply_received(*, conversation: Conversation, message: Message) -
 
     Runs in the task worker inside the transaction that stores the message."""
     request = (
-        ValidationRequest.objects.select_for_update()
+        ValidationRequest.objects.select_for_update(of=("self",))
         .select_related("case", "asked_by__user")
         .filter(conversation=conversation, status=ValidationRequestStatus.ASKED)
         .first()
