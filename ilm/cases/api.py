@@ -572,7 +572,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_category(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(Exists(Issue.objects.filter(case=OuterRef("pk"), category__code=value)))
 
-    def filter_business(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+    def filter_business(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
         return queryset.filter(Exists(CaseBusiness.objects.filter(case=OuterRef("pk"), organisation_id=value)))
 
     def filter_forced_labour(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:

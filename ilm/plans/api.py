@@ -317,7 +317,7 @@ class _PlanFilter(django_filters.FilterSet):
         method="filter_rows", choices=OrgKind.choices, help_text="A kind of organisation named in a row."
     )
 
-    def filter_rows(self, queryset: QuerySet[Plan], name: str, value: Any) -> QuerySet[Plan]:
+    def filter_rows(self, queryset: QuerySet[Plan], name: str, value: str) -> QuerySet[Plan]:
         return queryset.filter(pk__in=_rows_matching(**{name: value}).values("plan_id"))
 
 
