@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from ilm.core.errors import Conflict
-from ilm.core.forms import add_service_errors
+from ilm.core.forms import call_service, form_status
 from ilm.core.permissions import Action, can
 from ilm.core.tenancy import ScopedPageMixin, get_scoped_or_404, membership_required, scoped_to
 from ilm.network.models import Organisation
@@ -82,24 +82,9 @@ def for_each_kind(view: Callable[..., HttpResponse]) -> dict[str, Callable[..., 
     return views
 
 
-def _errors_status(form: Any) -> int:
-    if not form.errors:
-        return 200
-    conflict = any(error.code == "conflict" for error in form.errors.as_data().get("__all__", []))
-    return 409 if conflict else 400
-
-
 def _run(form: Any, write: Callable[[dict[str, Any]], Any]) -> Any:
     """Call the service with the form's data; put its refusals on the form. Returns the result or None."""
-    try:
-        return write(dict(form.cleaned_data))
-    except Conflict as exc:
-        form.add_error(None, ValidationError(exc.message, code="conflict"))
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("Your role does not allow this."))
-    return None
+    return call_service(form, lambda: write(dict(form.cleaned_data)))
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, status: int | None = None) -> HttpResponse:
@@ -107,7 +92,7 @@ def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, status
         request,
         "plans/form.html",
         {"form": form, "title": title, "back": back},
-        status=status if status is not None else _errors_status(form),
+        status=status if status is not None else form_status(form),
     )
 
 

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ilm.core.forms import form_status
 from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 from ilm.network.models import Organisation
 from ilm.plans import exports, forms, selectors, services
 from ilm.plans.models import IndicatorStatus, IndicatorSuggestion, ProgressIndicator, SuggestionStatus
 from ilm.plans.permissions import INDICATOR_BUSINESS_KINDS, may_edit_business
-from ilm.plans.views import _errors_status, _membership, _run
+from ilm.plans.views import _membership, _run
 
 GRID_PAGE = 50
 
@@ -147,7 +148,7 @@ def progress_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if posted is not None:
-        status = _errors_status(posted) if posted.is_bound and posted.errors else 400
+        status = form_status(posted) if posted.is_bound and posted.errors else 400
     return render(
         request,
         "plans/progress_detail.html",

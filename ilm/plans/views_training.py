@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ilm.core.errors import Conflict
+from ilm.core.forms import form_status
 from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 from ilm.network.models import Organisation
 from ilm.plans import exports_training, forms_training, training_selectors, training_services
 from ilm.plans.models import Course, TrainingSession
 from ilm.plans.permissions import may_edit_training, may_manage_trainings
-from ilm.plans.views import _errors_status, _form_page, _membership, _run
+from ilm.plans.views import _form_page, _membership, _run
 
 
 def _course_or_404(request: HttpRequest, pk: int) -> Course:
@@ -153,7 +154,7 @@ def _session_form_page(request: HttpRequest, form: Any, title: str, *, course: C
         request,
         "plans/session_form.html",
         {"form": form, "title": title, "course": course, "back": back, "genders": _genders()},
-        status=_errors_status(form),
+        status=form_status(form),
     )
 
 

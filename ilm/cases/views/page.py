@@ -8,15 +8,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ilm.cases import selectors
 from ilm.cases.models import Case
-from ilm.core.errors import Conflict
-from ilm.core.forms import add_service_errors
+from ilm.core.forms import call_service, form_status
 from ilm.core.permissions import Action, can
 from ilm.core.tenancy import get_scoped_or_404
 
@@ -55,31 +54,6 @@ def responds_to(membership: Any, case: Case) -> bool:
         and case.shared_at is not None
         and any(b.organisation_id == membership.organisation_id for b in case.businesses.all())
     )
-
-
-def form_status(form: forms.Form) -> int:
-    """200 without errors; 409 when someone else saved first; 403 when the role may not; else 400."""
-    if not form.errors:
-        return 200
-    codes = {error.code for error in form.errors.as_data().get("__all__", [])}
-    if "conflict" in codes:
-        return 409
-    if "permission" in codes:
-        return 403
-    return 400
-
-
-def call_service(form: forms.Form, write: Callable[[], Any], *, fallback_field: str | None = None) -> Any:
-    """Run the service; on a refusal put its errors on the form and return None."""
-    try:
-        return write()
-    except Conflict as exc:
-        form.add_error(None, ValidationError(exc.message, code="conflict"))
-    except ValidationError as exc:
-        add_service_errors(form, exc, fallback_field=fallback_field)
-    except PermissionDenied as exc:
-        form.add_error(None, ValidationError(str(exc) or _("Your role does not allow this."), code="permission"))
-    return None
 
 
 def form_page(
