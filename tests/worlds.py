@@ -4,6 +4,7 @@ unrelated "outsider" cluster that no home member (except the technical partner) 
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ class World:
     links: dict[str, Link] = field(default_factory=dict)
     members: dict[tuple[str, str], Membership] = field(default_factory=dict)
     outsiders: dict[str, list[Any]] = field(default_factory=dict)
+    extra_names: list[str] = field(default_factory=list)
 
     def home_memberships(self, *, include_tp: bool = False) -> list[Membership]:
         return [m for (key, _role), m in self.members.items() if include_tp or key != "tp"]
@@ -56,6 +58,7 @@ class World:
         names += ["Outsider plan row", "Outsider check-in", "Outsider supply chain", "Outsider Focal Person"]
         names += [OUTSIDER_TRAINING_NOTES]
         names += ["Outsider evidence", "Outsider training suggestion"]
+        names += self.extra_names
         return names
 
 
@@ -171,7 +174,31 @@ def build_world() -> World:
     }
     world.outsiders.update(_outsider_plans(out_supplier, out_agency, out_cso))
     world.outsiders.update(_outsider_trainings(out_supplier, out_cso))
+    # Later apps add their outsider objects: tests/<app>/world.py with
+    # `outsiders(*, supplier, buyer, agency, cso, site, members) -> dict[str, list]` (keyed by model name, like
+    # above) and `OUTSIDER_NAMES` (texts that must never show to a home member).
+    for app in WORLD_EXTENSIONS:
+        try:
+            module = importlib.import_module(f"tests.{app}.world")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.{app}.world":
+                raise
+            continue
+        world.outsiders.update(
+            module.outsiders(
+                supplier=out_supplier,
+                buyer=out_buyer,
+                agency=out_agency,
+                cso=out_cso,
+                site=out_site,
+                members=out_members,
+            )
+        )
+        world.extra_names += list(module.OUTSIDER_NAMES)
     return world
+
+
+WORLD_EXTENSIONS = ("recruitment", "surveys", "jobs")
 
 
 OUTSIDER_SENDER = "+84 90 555 0199"

@@ -9,9 +9,12 @@ from ilm.accounts import api as accounts_api
 from ilm.cases import api as cases_api
 from ilm.channels import api as channels_api
 from ilm.core import api as core_api
+from ilm.jobs import api as jobs_api
 from ilm.network import api as network_api
 from ilm.plans import api as plans_api
 from ilm.plans import api_training
+from ilm.recruitment import api as recruitment_api
+from ilm.surveys import api as surveys_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -52,6 +55,9 @@ router.register("progress-indicators", plans_api.IndicatorValueViewSet, basename
 router.register("indicator-suggestions", plans_api.IndicatorSuggestionViewSet, basename="indicatorsuggestion")
 router.register("courses", api_training.CourseViewSet, basename="course")
 router.register("training-sessions", api_training.TrainingSessionViewSet, basename="training-session")
+recruitment_api.register(router)
+surveys_api.register(router)
+jobs_api.register(router)
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
