@@ -57,7 +57,7 @@ class World:
         names += [OUTSIDER_SENDER, "Outsider Sender", OUTSIDER_MESSAGE, "Outsider quick reply"]
         names += ["Outsider plan row", "Outsider check-in", "Outsider supply chain", "Outsider Focal Person"]
         names += [OUTSIDER_TRAINING_NOTES]
-        names += ["Outsider evidence", "Outsider training suggestion"]
+        names += ["Outsider evidence", "Outsider training suggestion", "Outsider policy document"]
         names += self.extra_names
         return names
 
@@ -174,6 +174,7 @@ def build_world() -> World:
     }
     world.outsiders.update(_outsider_plans(out_supplier, out_agency, out_cso))
     world.outsiders.update(_outsider_trainings(out_supplier, out_cso))
+    world.outsiders["policydocument"] = [_outsider_policy_document(out_supplier, out_members[0])]
     # Later apps add their outsider objects: tests/<app>/world.py with
     # `outsiders(*, supplier, buyer, agency, cso, site, members) -> dict[str, list]` (keyed by model name, like
     # above) and `OUTSIDER_NAMES` (texts that must never show to a home member).
@@ -404,6 +405,15 @@ def _outsider_plans(supplier: Organisation, agency: Organisation, cso: Organisat
         "baseline": [baseline],
         "focalpoint": [focal_point],
     }
+
+
+def _outsider_policy_document(supplier: Organisation, admin: Membership) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ilm.plans.documents import policy_document_add
+
+    upload = SimpleUploadedFile("outsider-policy.txt", b"Outsider labour policy", content_type="text/plain")
+    return policy_document_add(actor=admin, organisation=supplier, upload=upload, title="Outsider policy document")
 
 
 OUTSIDER_TRAINING_NOTES = "Outsider training notes"

@@ -56,6 +56,7 @@ from ilm.cases.models import (
 )
 from ilm.core.api_fields import SafeDateTimeField
 from ilm.core.permissions import Action, OrgKind, can
+from ilm.core.uploads import protected_file_response
 from ilm.network import selectors as network_selectors
 from ilm.network.models import Country, Gender
 
@@ -972,11 +973,7 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
-def _file_response(handle: Any, content_type: str, name: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+_file_response = protected_file_response
 
 
 class AttachmentOut(serializers.ModelSerializer):

@@ -18,9 +18,7 @@ from typing import IO, Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -39,6 +37,7 @@ from ilm.cases import attachments, exports, selectors
 from ilm.cases.models import Attachment, Case, CaseExport, CaseStatus, ExportStatus
 from ilm.core.forms import add_service_errors
 from ilm.core.tenancy import dangerously_exists, get_scoped_or_404, membership_required, scoped_to
+from ilm.core.uploads import SizeLimitUploadHandler, protected_file_response
 
 RECENT_EXPORTS = 10
 
@@ -51,7 +50,7 @@ def _protect(response: HttpResponseBase) -> HttpResponseBase:
 
 
 def _file_response(handle: IO[bytes], content_type: str, name: str) -> HttpResponseBase:
-    return _protect(FileResponse(handle, as_attachment=True, filename=name, content_type=content_type))
+    return protected_file_response(handle, content_type, name)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -96,35 +95,11 @@ class AttachmentForm(forms.Form):
             del self.fields["visible_to_business"]
 
 
-class _SizeLimitUploadHandler(FileUploadHandler):
-    """Stops reading a file once it passes the size limit, so an oversized upload is neither kept in memory
-    nor written to a temporary file; the view then says the file is too large."""
-
-    def __init__(self, request: HttpRequest, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        self.received = 0
-        super().new_file(*args, **kwargs)
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            self.request.ilm_upload_too_large = True  # type: ignore[union-attr]
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 @scoped_to(Case)
 @csrf_exempt  # checked by csrf_protect below, once the size-limiting upload handler is in place
 @membership_required
 def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    request.upload_handlers.insert(0, _SizeLimitUploadHandler(request, attachments.max_bytes()))
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, attachments.max_bytes()))
     return _attachment_add(request, pk)
 
 

@@ -157,7 +157,7 @@ def _is_image(data: bytes) -> bool:
 
 def _check(message: Message, fetched: media_api.FetchedMedia) -> _Checked:
     """What the bytes are, and the bytes to keep (images re-encoded without metadata)."""
-    from ilm.cases.attachments import clean_file_name, inspect
+    from ilm.core.uploads import clean_file_name, inspect
 
     data = fetched.content
     name = clean_file_name(fetched.file_name)

@@ -1,10 +1,26 @@
 """Action plans in the read-only admin (technical partner administrators); changes go through the pages,
 the API and ilm/plans/services.py."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from ilm.core.admin_site import ReadOnlyAdmin, admin_site
-from ilm.plans.models import Activity, Baseline, FocalPoint, Plan, PlanCheckIn, PlanRow
+from ilm.plans.models import (
+    Activity,
+    Baseline,
+    Course,
+    FocalPoint,
+    IndicatorSuggestion,
+    IndicatorValue,
+    Plan,
+    PlanCheckIn,
+    PlanRow,
+    PolicyDocument,
+    TrainingAttendance,
+    TrainingSession,
+)
 
 
 @admin.register(Activity, site=admin_site)
@@ -44,3 +60,63 @@ class BaselineAdmin(ReadOnlyAdmin):
 class FocalPointAdmin(ReadOnlyAdmin):
     list_display = ["name", "role", "purpose", "baseline"]
     raw_id_fields = ["baseline"]
+
+
+@admin.register(PolicyDocument, site=admin_site)
+class PolicyDocumentAdmin(ReadOnlyAdmin):
+    """Titles and sizes only: the file itself is downloaded from the baseline page (permission-checked, audited)."""
+
+    list_display = ["title", "baseline", "content_type", "size", "created_at"]
+    fields = ["title", "baseline", "content_type", "size", "sha256", "created_at"]
+    raw_id_fields = ["baseline"]
+
+
+@admin.register(IndicatorValue, site=admin_site)
+class IndicatorValueAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "indicator", "status", "set_at"]
+    list_filter = ["indicator", "status"]
+    search_fields = ["organisation__name"]
+    raw_id_fields = ["organisation", "set_by"]
+
+
+@admin.register(IndicatorSuggestion, site=admin_site)
+class IndicatorSuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "indicator", "suggested_status", "status", "created_at"]
+    list_filter = ["indicator", "status"]
+    raw_id_fields = ["organisation", "decided_by"]
+
+
+@admin.register(Course, site=admin_site)
+class CourseAdmin(ReadOnlyAdmin):
+    list_display = ["title", "activity", "mode", "language", "provider"]
+    list_filter = ["mode", "activity"]
+    search_fields = ["title"]
+    raw_id_fields = ["provider", "created_by"]
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    fields = ["role", "gender", "count"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TrainingSession, site=admin_site)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    list_display = ["course", "held_on", "trained_organisation", "trainer_organisation", "completed"]
+    list_filter = ["completed", "course__activity"]
+    raw_id_fields = ["course", "trained_organisation", "trainer_organisation", "recorded_by"]
+    inlines = [TrainingAttendanceInline]

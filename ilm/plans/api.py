@@ -12,23 +12,26 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ilm.api.errors import ErrorSerializer
 from ilm.api.filters import IdFilter
+from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.cases.api import EXPORT_TYPES, FileDownloadNegotiation
+from ilm.cases.api import ATTACHMENT_TYPES, EXPORT_TYPES, FileDownloadNegotiation
 from ilm.core.permissions import OrgKind
+from ilm.core.uploads import protected_file_response
 from ilm.network.models import Country
-from ilm.plans import exports, selectors, services
+from ilm.plans import documents, exports, selectors, services
 from ilm.plans.models import (
     Activity,
     ActivityType,
@@ -46,6 +49,7 @@ from ilm.plans.models import (
     PlanKind,
     PlanningStatus,
     PlanRow,
+    PolicyDocument,
     ProgressIndicator,
     RowStatus,
 )
@@ -385,6 +389,14 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["organisation"]
 
 
+class PolicyDocumentFilter(django_filters.FilterSet):
+    organisation = IdFilter(field_name="baseline__organisation_id")
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["organisation"]
+
+
 class FocalPointFilter(django_filters.FilterSet):
     organisation = IdFilter(field_name="baseline__organisation_id")
 
@@ -596,6 +608,51 @@ class FocalPointViewSet(mixins.DestroyModelMixin, ReadOnlyScopedViewSet):
 
     def perform_destroy(self, instance: FocalPoint) -> None:
         services.focal_point_delete(actor=self.membership, focal_point=instance)
+
+
+class PolicyDocumentOut(serializers.ModelSerializer):
+    organisation = serializers.IntegerField(source="baseline.organisation_id", read_only=True)
+    name = serializers.SerializerMethodField(help_text="The name the file downloads under.")
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["id", "baseline", "organisation", "title", "name", "content_type", "size", "sha256", "created_at"]
+
+    def get_name(self, obj: PolicyDocument) -> str:
+        return documents.download_name(obj)
+
+
+class PolicyDocumentIn(serializers.Serializer):
+    organisation = _Scoped(selectors.baseline_business_list)
+    title = serializers.CharField(max_length=200)
+    file = serializers.FileField(help_text="PDF, JPEG, PNG, WebP, text/CSV, XLSX or DOCX; checked from its bytes.")
+
+
+class PolicyDocumentViewSet(mixins.DestroyModelMixin, ReadOnlyScopedViewSet):
+    """Labour-policy files on baselines. Upload with multipart/form-data; download is audited."""
+
+    queryset = PolicyDocument.objects.none()
+    scope_selector = selectors.policy_document_list
+    output_serializer = PolicyDocumentOut
+    filterset_class = PolicyDocumentFilter
+    parser_classes = [MultiPartParser, StrictJSONParser]
+
+    @extend_schema(request={"multipart/form-data": PolicyDocumentIn}, responses={201: PolicyDocumentOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(PolicyDocumentIn)
+        document = documents.policy_document_add(
+            actor=self.membership, organisation=data["organisation"], upload=data["file"], title=data["title"]
+        )
+        return self.respond(self.reload(document), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, media): OpenApiTypes.BINARY for media in ATTACHMENT_TYPES})
+    @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
+    def download(self, request: Request, pk: str) -> FileResponse:
+        handle, content_type, name = documents.policy_document_open(actor=self.membership, document=self.get_object())
+        return protected_file_response(handle, content_type, name)
+
+    def perform_destroy(self, instance: PolicyDocument) -> None:
+        documents.policy_document_remove(actor=self.membership, document=instance)
 
 
 # --- progress indicators ---------------------------------------------------------------------------

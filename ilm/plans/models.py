@@ -9,6 +9,7 @@ history and exports are shared.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -287,6 +288,41 @@ class Baseline(TimestampedModel):
 
     def audit_organisation_id(self) -> int:
         return self.organisation_id
+
+
+def policy_document_path(instance: PolicyDocument, filename: str) -> str:
+    return f"plans/baselines/{instance.baseline_id}/{uuid.uuid4().hex}"
+
+
+class PolicyDocument(models.Model):
+    """A labour policy on a business's baseline (e.g. its employer-pays policy, grievance procedure), as a
+    file. Checked like case files (ilm/core/uploads.py), stored encrypted, served by a permission-checked
+    view to whoever reads the baseline; every upload, download and removal is audited."""
+
+    baseline = models.ForeignKey(
+        Baseline, on_delete=models.CASCADE, related_name="documents", verbose_name=_("baseline")
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("For example: Employer-pays policy, 2026."))
+    file = models.FileField(upload_to=policy_document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=150, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("policy document")
+        verbose_name_plural = _("policy documents")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_organisation_id(self) -> int:
+        return self.baseline.organisation_id
 
 
 class FocalPointPurpose(models.TextChoices):

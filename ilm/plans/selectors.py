@@ -39,6 +39,7 @@ from ilm.plans.models import (
     PlanCheckIn,
     PlanKind,
     PlanRow,
+    PolicyDocument,
     ProgressIndicator,
     SuggestionStatus,
 )
@@ -272,7 +273,10 @@ def baseline_list(*, membership: Any) -> QuerySet[Baseline]:
     return (
         Baseline.objects.filter(_business_q(membership))
         .select_related("organisation")
-        .prefetch_related(Prefetch("focal_points", queryset=FocalPoint.objects.order_by("purpose", "name", "id")))
+        .prefetch_related(
+            Prefetch("focal_points", queryset=FocalPoint.objects.order_by("purpose", "name", "id")),
+            Prefetch("documents", queryset=PolicyDocument.objects.order_by("-created_at", "-id")),
+        )
     )
 
 
@@ -281,6 +285,11 @@ def baseline_business_list(*, membership: Any) -> QuerySet[Organisation]:
     ids = _business_ids(membership)
     queryset = Organisation.objects.filter(kind__in=tuple(PLAN_BUSINESS_KINDS))
     return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def policy_document_list(*, membership: Any) -> QuerySet[PolicyDocument]:
+    """Labour-policy files of the baselines the membership reads."""
+    return PolicyDocument.objects.filter(_business_q(membership, "baseline__")).select_related("baseline__organisation")
 
 
 def focal_point_list(*, membership: Any) -> QuerySet[FocalPoint]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ilm.plans import views, views_progress
+from ilm.plans import views, views_documents, views_progress
 from ilm.plans.models import PlanKind
 from ilm.plans.urls_training import urlpatterns as academy_urlpatterns
 
@@ -31,6 +31,17 @@ urlpatterns = [
     path("businesses/<int:pk>/baseline/", views.baseline_view, name="baseline"),
     path("businesses/<int:pk>/baseline/edit/", views.baseline_edit_view, name="baseline_edit"),
     path("businesses/<int:pk>/focal-points/new/", views.focal_point_add_view, name="focal_point_add"),
+    path(
+        "businesses/<int:pk>/baseline/documents/new/",
+        views_documents.policy_document_add_view,
+        name="policy_document_add",
+    ),
+    path("baseline-documents/<int:pk>/", views_documents.policy_document_download_view, name="policy_document"),
+    path(
+        "baseline-documents/<int:pk>/remove/",
+        views_documents.policy_document_remove_view,
+        name="policy_document_remove",
+    ),
     path("focal-points/<int:pk>/edit/", views.focal_point_edit_view, name="focal_point_edit"),
     path("focal-points/<int:pk>/delete/", views.focal_point_delete_view, name="focal_point_delete"),
     path("progress/", views_progress.progress_grid_view, name="progress_grid"),

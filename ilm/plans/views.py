@@ -433,6 +433,7 @@ def baseline_view(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "baseline": baseline,
             "focal_points": list(baseline.focal_points.all()) if baseline else [],
+            "documents": list(baseline.documents.all()) if baseline else [],
             "plans": list(plans),
             "may_edit": may_edit_business(membership, organisation),
         },

@@ -223,6 +223,16 @@ def test_read_only_admin_pages(world):
         "/admin/plans/baseline/",
         f"/admin/plans/focalpoint/{world.outsiders['focalpoint'][0].pk}/change/",
         "/admin/plans/plancheckin/",
+        "/admin/plans/policydocument/",
+        f"/admin/plans/policydocument/{world.outsiders['policydocument'][0].pk}/change/",
+        "/admin/plans/indicatorvalue/",
+        "/admin/plans/indicatorsuggestion/",
+        "/admin/plans/course/",
+        f"/admin/plans/trainingsession/{world.outsiders['trainingsession'][0].pk}/change/",
     ):
         assert client.get(url).status_code == 200, url
     assert client.post(f"/admin/plans/planrow/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    session = world.outsiders["trainingsession"][0]
+    page = client.get(f"/admin/plans/trainingsession/{session.pk}/change/").content.decode()
+    assert "Outsider training notes" in page and 'name="_save"' not in page  # read, never saved here
+    assert client.get("/admin/plans/course/add/").status_code == 403
