@@ -97,7 +97,7 @@ class CourseAdmin(ReadOnlyAdmin):
 class TrainingAttendanceInline(admin.TabularInline):
     model = TrainingAttendance
     fields = ["role", "gender", "count"]
-    readonly_fields = fields
+    readonly_fields = ["role", "gender", "count"]
     extra = 0
     can_delete = False
 

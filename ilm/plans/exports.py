@@ -97,12 +97,18 @@ def progress_header() -> list[str]:
 
 
 def progress_table(rows: Iterable[Any]) -> list[list[str]]:
-    """One line per business: its name, kind, and each indicator's status in words ("" when not assessed)."""
+    """One line per business: its name, kind, and each indicator's status in words ("" when not assessed).
+    The words are translated once per export, not once per cell (thousands of cells)."""
+    from ilm.core.permissions import OrgKind
+    from ilm.plans.models import IndicatorStatus
+
+    statuses = {value: str(label) for value, label in IndicatorStatus.choices}
+    kinds = {value: str(label) for value, label in OrgKind.choices}
     return [
         [
             row.organisation.name,
-            str(row.organisation.get_kind_display()),
-            *[str(value.get_status_display()) if value is not None else "" for value in row.cells],
+            kinds.get(row.organisation.kind, row.organisation.kind),
+            *[statuses.get(value.status, value.status) if value is not None else "" for value in row.cells],
         ]
         for row in rows
     ]

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,13 +208,17 @@ class ProgressFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Countries and industries where some supplier or agency works: a semi-join (EXISTS), which stops at
+        # the first such business, where DISTINCT over the join read every business of the network.
         kinds = [OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]
-        self.fields["country"].queryset = Country.objects.filter(  # type: ignore[attr-defined]
-            organisations__kind__in=kinds
-        ).distinct()
-        self.fields["industry"].queryset = Industry.objects.filter(  # type: ignore[attr-defined]
-            organisations__kind__in=kinds
-        ).distinct()
+        in_country = Organisation.countries.through.objects.filter(
+            country_id=OuterRef("pk"), organisation__kind__in=kinds
+        )
+        in_industry = Organisation.industries.through.objects.filter(
+            industry_id=OuterRef("pk"), organisation__kind__in=kinds
+        )
+        self.fields["country"].queryset = Country.objects.filter(Exists(in_country))  # type: ignore[attr-defined]
+        self.fields["industry"].queryset = Industry.objects.filter(Exists(in_industry))  # type: ignore[attr-defined]
 
 
 class IndicatorForm(forms.Form):

@@ -384,7 +384,9 @@ def progress_grid_rows(businesses: list[Organisation]) -> list[GridRow]:
     values: dict[tuple[int, str], IndicatorValue] = {
         (v.organisation_id, v.indicator): v
         # The grid and its export show the status only: no join to who set it (3 model instances a cell).
-        for v in IndicatorValue.objects.filter(organisation_id__in=ids).order_by()
+        for v in IndicatorValue.objects.filter(organisation_id__in=ids)
+        .only("organisation_id", "indicator", "status")
+        .order_by()
     }
     pending = dict(
         IndicatorSuggestion.objects.filter(organisation_id__in=ids, status=SuggestionStatus.OPEN)

@@ -453,8 +453,9 @@ def test_business_action_plan_and_baseline(ui: UI, demo: dict[str, dict[str, Any
     shot(admin, "focal-point-bad-phone")
     main.get_by_label("Phone").fill("+66 81 234 5678")
     admin.submit(main.get_by_role("button", name="Save"), expect_path=baseline_path)
-    points = main.locator("table tbody tr")
-    assert points.count() == 2, main.locator("table").inner_text()
+    focal_points = main.get_by_role("table", name="Focal points")
+    points = focal_points.locator("tbody tr")
+    assert points.count() == 2, focal_points.inner_text()
     hr = points.filter(has_text="Kannika Srisuk").inner_text()
     md = points.filter(has_text="Somchai Wongsa").inner_text()
     assert "HR director" in hr and "Worker-reported issues" in hr and "+6621234567" in hr, hr
