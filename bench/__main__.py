@@ -1,6 +1,7 @@
-"""python -m bench [--only network|cases|plans|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS] [--show-queries]
-                 [--profile] [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
+"""python -m bench [--only network|cases|plans|jobs|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS]
+                 [--show-queries] [--profile] [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
                  [--plans-requests N] [--plans-warmup N] [--plans-budget SECONDS]
+                 [--jobs-requests N] [--jobs-warmup N] [--jobs-budget SECONDS]
                  [--channels-seconds S] [--channels-concurrency N] [--channels-drain-timeout S]
 
 Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of
@@ -11,7 +12,10 @@ Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and que
 - plans: 13 progress indicators with 3 years of history for the 300 suppliers of that buyer; the grid page
   (unfiltered and by country), its CSV export, a supplier's page with trend and the API list, query counts
   at 150 and 300 suppliers (bench/plans.py, bench/seed_plans.py);
-each next to a hello-world view timed in the same round;
+- jobs: 20,000 vacancies in en/th/my/km/ne with fees and translations; the public list /jobs/ (page 1, in
+  Burmese, filtered, page 2) and a vacancy's page, anonymous, with their page weight (HTML + linked assets)
+  and query counts at 2,000 and 20,000 vacancies (bench/jobs.py, bench/seed_jobs.py);
+each next to a hello-world view timed in the same round (the anonymous one for jobs);
 - channels: WhatsApp webhooks posted to gunicorn (2 sync workers) with the database task worker running:
   messages acknowledged per second, ack latency, lost and duplicated messages, next to hello-world req/s
   on the same server (bench/channels.py).
@@ -41,8 +45,8 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["network", "cases", "plans", "channels"],
-        help="run one section (default: network, then cases, then plans, then channels)",
+        choices=["network", "cases", "plans", "jobs", "channels"],
+        help="run one section (default: network, then cases, then plans, then jobs, then channels)",
     )
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
@@ -71,6 +75,14 @@ def _parse() -> argparse.Namespace:
         type=float,
         default=120.0,
         help="stop timing the plans after this many seconds (at least 15 rounds) (120)",
+    )
+    parser.add_argument("--jobs-requests", type=int, default=150, help="timed requests per jobs page (150)")
+    parser.add_argument("--jobs-warmup", type=int, default=3, help="untimed rounds before timing the jobs pages (3)")
+    parser.add_argument(
+        "--jobs-budget",
+        type=float,
+        default=120.0,
+        help="stop timing the jobs pages after this many seconds (at least 15 rounds) (120)",
     )
     parser.add_argument(
         "--channels-seconds", type=float, default=30.0, help="how long to post webhooks in the channels section (30)"
@@ -394,6 +406,7 @@ def main() -> None:
         "network": "site list page and API site list",
         "cases": "case list API and page",
         "plans": "progress indicator grid, export, page and API",
+        "jobs": "public vacancy list and page",
         "channels": "webhook ingest",
     }
     chosen = [args.only] if args.only else list(sections)
@@ -438,6 +451,10 @@ def main() -> None:
             from bench.plans import run_plans
 
             run_plans(args, seeded)
+        if "jobs" in chosen:
+            from bench.jobs import run_jobs
+
+            run_jobs(args, seeded)
         if "channels" in chosen:
             from bench.channels import run_channels
 

@@ -69,6 +69,10 @@ def restore_database() -> None:
 
     if not Activity.objects.exists():
         importlib.import_module("ilm.plans.migrations.0002_activity_catalogue").load(apps, _Executor())
+    from ilm.surveys.models import QuestionSet
+
+    if not QuestionSet.objects.exists():
+        importlib.import_module("ilm.surveys.migrations.0002_standard_question_set").load(apps, _Executor())
 
 
 @pytest.fixture(autouse=True)

@@ -31,10 +31,16 @@ pytestmark = pytest.mark.django_db
 SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.yaml").read_text())
 # Routes whose path parameter is a secret token, not an object id (they are public by design).
 TOKEN_ROUTES = {"accounts:invitation_accept", "accounts:password_reset_confirm", "channels:webhook"}
+# The surveys' public answer page and its thank-you page: the path's token is the survey's link key, shown to
+# its runner only; a worker answers without signing in (tests/surveys/test_public.py checks them).
+TOKEN_ROUTES |= {"surveys:public", "surveys:public_thanks"}
+# jobs: the applicant's private status link (a secret token). Published vacancies are public by design
+# (jobs:public_detail/apply); the outsiders' vacancies are a draft and a closed one, so those routes answer 404.
+TOKEN_ROUTES |= {"jobs:application_status"}
 # Routes on a case that only the inbox of the case's CSO uses (the worker's channel), not the technical partner.
 INBOX_ROUTES = {"channels:validation_ask"}
 INBOX_MODELS = ("conversation", "quickreply", "validationrequest", "message")
-REFERENCE_MODELS = ("country", "industry", "issuecategory", "activity")
+REFERENCE_MODELS = ("country", "industry", "issuecategory", "activity", "questionset")
 # Every partner organisation browses all countries' action plans (ilm/plans/selectors.py): for members of
 # partner kinds these are not "other organisations' objects"; tests/plans checks who reads and edits them.
 PARTNER_BROWSABLE_MODELS = ("countryactionplan",)

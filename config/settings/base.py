@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "LinkStatusEnum": "ilm.network.models.LinkStatus",
         "SiteTypeEnum": "ilm.network.models.SiteType",
         "MsaStatusEnum": "ilm.network.models.MsaStatus",
+        "RepaymentMethodEnum": "ilm.recruitment.models.RepaymentMethod",
+        "RepaymentVerificationMethodEnum": "ilm.recruitment.models.VerificationMethod",
         "GenderEnum": "ilm.network.models.Gender",
         "ChannelProviderEnum": "ilm.network.models.ChannelProvider",
         "CaseStatusEnum": "ilm.cases.models.CaseStatus",
@@ -328,6 +330,11 @@ SPECTACULAR_SETTINGS = {
         "IndicatorStatusEnum": "ilm.plans.models.IndicatorStatus",
         "SuggestionStatusEnum": "ilm.plans.models.SuggestionStatus",
         "ValidationRequestStatusEnum": "ilm.cases.models.ValidationRequestStatus",
+        "SurveyKindEnum": "ilm.surveys.models.SurveyKind",  # surveys
+        "SurveyStatusEnum": "ilm.surveys.models.SurveyStatus",  # surveys
+        "QuestionKindEnum": "ilm.surveys.models.QuestionKind",  # surveys
+        "VacancyStatusEnum": "ilm.jobs.models.VacancyStatus",  # jobs
+        "JobApplicationStatusEnum": "ilm.jobs.models.ApplicationStatus",  # jobs
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

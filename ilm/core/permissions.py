@@ -87,6 +87,19 @@ class Action(StrEnum):
     EDIT_ANY_PLAN = "plan.edit_any"
     MANAGE_TRAININGS = "training.manage"
     MANAGE_ANY_TRAINING = "training.manage_any"
+    # recruitment (ilm/recruitment: fee surveys and repayment)
+    RUN_FEE_SURVEYS = "fee_survey.run"
+    OVERRIDE_FEE_ELIGIBILITY = "fee_eligibility.override"
+    RECORD_REPAYMENTS = "repayment.record"
+    SET_REPAYMENT_POLICY = "repayment_policy.set"
+    # jobs (ilm/jobs: the job marketplace)
+    POST_JOBS = "job.post"
+    MANAGE_JOB_APPLICATIONS = "job_application.manage"
+    APPLY_FOR_JOBSEEKERS = "job_application.apply_on_behalf"
+    TRANSLATE_ANY_VACANCY = "job.translate_any"
+    # surveys (ilm/surveys: worker satisfaction surveys)
+    RUN_INDEPENDENT_SURVEYS = "survey.run_independent"
+    RUN_INTERNAL_SURVEYS = "survey.run_internal"
 
 
 A = Action
@@ -106,6 +119,11 @@ _BUSINESS_PLANNERS = frozenset({A.EDIT_OWN_BUSINESS_PLAN})
 # or gives (object rules in ilm/plans/permissions.py). Every member reads the courses.
 _TP_TRAINERS = frozenset({A.MANAGE_ANY_TRAINING, A.MANAGE_TRAININGS})
 _CSO_TRAINERS = frozenset({A.MANAGE_TRAININGS})
+# recruitment: fee surveys are run by CSO and technical-partner case roles (leads override eligibility);
+# the surveyed supplier records its repayments and sets its repayment policy (ilm/recruitment/permissions.py).
+_FEE_SURVEYORS = frozenset({A.RUN_FEE_SURVEYS})
+_FEE_SURVEY_LEADS = _FEE_SURVEYORS | {A.OVERRIDE_FEE_ELIGIBILITY}
+_REPAYERS = frozenset({A.RECORD_REPAYMENTS})
 
 GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
     OrgKind.TECHNICAL_PARTNER: {
@@ -129,24 +147,33 @@ GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
             A.APPROVE_IDENTITY_REVEAL,
             A.MANAGE_CATEGORIES,
             A.ERASE_WORKERS,
-        },
+        }
+        | _FEE_SURVEY_LEADS
+        | {A.SET_REPAYMENT_POLICY},
         Role.CASE_MANAGER: _TP_STAFF
+        | _FEE_SURVEY_LEADS
+        | {A.SET_REPAYMENT_POLICY}
         | _CASE_LEADS
         | _TP_PLANNERS
         | _TP_TRAINERS
         | {A.CHANGE_ANY_SITE, A.VIEW_ALL_AUDIT},
-        Role.CASEWORKER: _TP_STAFF | _CASE_ROLES | _TP_PLANNERS | _TP_TRAINERS,
+        Role.CASEWORKER: _TP_STAFF | _CASE_ROLES | _TP_PLANNERS | _TP_TRAINERS | _FEE_SURVEYORS,
         Role.VIEWER: _TP_STAFF | _PLAN_READERS,
     },
     OrgKind.CSO: {
-        Role.ADMIN: _ORG_ADMIN | _CASE_LEADS | _CSO_PLANNERS | _CSO_TRAINERS | {A.MANAGE_CHANNELS, A.ERASE_WORKERS},
-        Role.CASE_MANAGER: _EVERYONE | _CASE_LEADS | _CSO_PLANNERS | _CSO_TRAINERS,
-        Role.CASEWORKER: _EVERYONE | _CASE_ROLES | _CSO_PLANNERS | _CSO_TRAINERS,
+        Role.ADMIN: _ORG_ADMIN
+        | _CASE_LEADS
+        | _CSO_PLANNERS
+        | _CSO_TRAINERS
+        | _FEE_SURVEY_LEADS
+        | {A.MANAGE_CHANNELS, A.ERASE_WORKERS},
+        Role.CASE_MANAGER: _EVERYONE | _CASE_LEADS | _CSO_PLANNERS | _CSO_TRAINERS | _FEE_SURVEY_LEADS,
+        Role.CASEWORKER: _EVERYONE | _CASE_ROLES | _CSO_PLANNERS | _CSO_TRAINERS | _FEE_SURVEYORS,
         Role.VIEWER: _EVERYONE | _PLAN_READERS,
     },
     OrgKind.SUPPLIER: {
-        Role.ADMIN: _BUSINESS_ADMIN | _RESPONDERS | _BUSINESS_PLANNERS,
-        Role.RESPONDER: _EVERYONE | _RESPONDERS | _BUSINESS_PLANNERS | {A.CHANGE_OWN_SITES},
+        Role.ADMIN: _BUSINESS_ADMIN | _RESPONDERS | _BUSINESS_PLANNERS | _REPAYERS | {A.SET_REPAYMENT_POLICY},
+        Role.RESPONDER: _EVERYONE | _RESPONDERS | _BUSINESS_PLANNERS | _REPAYERS | {A.CHANGE_OWN_SITES},
         Role.VIEWER: _EVERYONE,
     },
     OrgKind.RECRUITMENT_AGENCY: {
@@ -161,6 +188,44 @@ GRANTS: Mapping[str, Mapping[str, frozenset[Action]]] = {
     OrgKind.GOVERNMENT: {Role.ADMIN: _ORG_ADMIN | _PLAN_READERS, Role.VIEWER: _EVERYONE | _PLAN_READERS},
     OrgKind.INDUSTRY_BODY: {Role.ADMIN: _ORG_ADMIN | _PLAN_READERS, Role.VIEWER: _EVERYONE | _PLAN_READERS},
     OrgKind.ACADEMIC: {Role.ADMIN: _ORG_ADMIN | _PLAN_READERS, Role.VIEWER: _EVERYONE | _PLAN_READERS},
+}
+
+# jobs (ilm/jobs: the job marketplace): suppliers' and agencies' admins and responders post vacancies and run
+# their applications; CSO case roles apply for jobseekers (and confirm hires for them); the technical
+# partner's case roles translate any vacancy. Object rules: ilm/jobs/permissions.py.
+_JOB_ROLES = {
+    OrgKind.SUPPLIER: ((Role.ADMIN, Role.RESPONDER), frozenset({A.POST_JOBS, A.MANAGE_JOB_APPLICATIONS})),
+    OrgKind.RECRUITMENT_AGENCY: ((Role.ADMIN, Role.RESPONDER), frozenset({A.POST_JOBS, A.MANAGE_JOB_APPLICATIONS})),
+    OrgKind.CSO: ((Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER), frozenset({A.APPLY_FOR_JOBSEEKERS})),
+    OrgKind.TECHNICAL_PARTNER: ((Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER), frozenset({A.TRANSLATE_ANY_VACANCY})),
+}
+
+
+def _with_job_grants(kind: str, role: str, actions: frozenset[Action]) -> frozenset[Action]:
+    roles, extra = _JOB_ROLES.get(kind, ((), frozenset()))  # type: ignore[call-overload]
+    return actions | extra if role in roles else actions
+
+
+_WITH_JOBS: dict[str, Mapping[str, frozenset[Action]]] = {
+    str(kind): {str(role): _with_job_grants(kind, role, actions) for role, actions in roles.items()}
+    for kind, roles in GRANTS.items()
+}
+GRANTS = _WITH_JOBS
+
+# surveys (ilm/surveys: worker satisfaction surveys): CSO and technical-partner case roles run independent
+# surveys; a supplier's admins and responders run internal surveys at its own sites. Who reads results is
+# decided by ilm/surveys/selectors.py; object rules in ilm/surveys/permissions.py.
+_SURVEY_RUNNERS = (Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER)
+_SURVEY_GRANTS: dict[str, dict[str, frozenset[Action]]] = {
+    str(kind): {str(role): frozenset({A.RUN_INDEPENDENT_SURVEYS}) for role in _SURVEY_RUNNERS}
+    for kind in (OrgKind.TECHNICAL_PARTNER, OrgKind.CSO)
+}
+_SURVEY_GRANTS[str(OrgKind.SUPPLIER)] = {
+    str(role): frozenset({A.RUN_INTERNAL_SURVEYS}) for role in (Role.ADMIN, Role.RESPONDER)
+}
+GRANTS = {
+    kind: {role: actions | _SURVEY_GRANTS.get(kind, {}).get(role, frozenset()) for role, actions in roles.items()}
+    for kind, roles in GRANTS.items()
 }
 
 

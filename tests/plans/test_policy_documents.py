@@ -13,7 +13,7 @@ from django.test import Client
 
 from ilm.core.models import AuditEvent
 from ilm.plans import documents
-from ilm.plans.models import PolicyDocument
+from ilm.plans.models import Baseline, PolicyDocument
 from tests.api.test_api import token_for
 from tests.conftest import sign_in
 from tests.factories import OrganisationFactory
@@ -38,8 +38,12 @@ def world():
     return build_world()
 
 
-def stored_files(root: Path) -> list[Path]:
-    folder = root / "plans" / "baselines"
+def stored_files(root: Path, world) -> list[Path]:
+    """The files stored for the home supplier's baseline (the outsider's policy is stored too)."""
+    baseline = Baseline.objects.filter(organisation=world.orgs["supplier"]).first()
+    if baseline is None:
+        return []
+    folder = root / "plans" / "baselines" / str(baseline.pk)
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
@@ -58,7 +62,7 @@ def add(world, key: str = "supplier", role: str = "admin", **kwargs: Any) -> Pol
 def test_the_business_adds_a_policy_its_buyer_reads_it_and_the_file_is_encrypted(world, private_storage):
     document = add(world)
     assert document.content_type == "application/pdf" and document.size == len(POLICY_TEXT)
-    [stored] = stored_files(private_storage)
+    [stored] = stored_files(private_storage, world)
     assert b"Employer pays" not in stored.read_bytes()  # encrypted at rest
 
     buyer = world.members[("buyer", "viewer")]
@@ -73,7 +77,7 @@ def test_the_technical_partner_adds_too_but_buyers_and_other_businesses_may_not(
     for key, role in [("buyer", "admin"), ("supplier", "viewer"), ("upstream", "admin"), ("cso", "admin")]:
         with pytest.raises(PermissionDenied):
             add(world, key, role)
-    assert PolicyDocument.objects.count() == 1
+    assert PolicyDocument.objects.filter(baseline__organisation=world.orgs["supplier"]).count() == 1
 
 
 def test_bad_files_and_titles_are_refused_and_nothing_is_saved(world, private_storage):
@@ -88,16 +92,16 @@ def test_bad_files_and_titles_are_refused_and_nothing_is_saved(world, private_st
         with pytest.raises(ValidationError) as refused:
             add(world, **kwargs)
         assert field in refused.value.message_dict
-    assert PolicyDocument.objects.count() == 0
-    assert stored_files(private_storage) == []
+    assert not PolicyDocument.objects.filter(baseline__organisation=world.orgs["supplier"]).exists()
+    assert stored_files(private_storage, world) == []
 
 
 def test_removal_deletes_the_row_and_the_file(world, private_storage, django_capture_on_commit_callbacks):
     document = add(world)
     with django_capture_on_commit_callbacks(execute=True):
         documents.policy_document_remove(actor=world.members[("supplier", "admin")], document=document)
-    assert not PolicyDocument.objects.exists()
-    assert stored_files(private_storage) == []
+    assert not PolicyDocument.objects.filter(baseline__organisation=world.orgs["supplier"]).exists()
+    assert stored_files(private_storage, world) == []
     assert AuditEvent.objects.filter(action="baseline.document_removed").exists()
 
 
@@ -110,12 +114,15 @@ def test_pages_upload_list_download_and_hide_from_outsiders(client: Client, worl
         f"/plans/businesses/{supplier.pk}/baseline/documents/new/",
         {"title": "Policy", "file": pdf("policy.pdf", b"<html></html>")},
     )
-    assert refused.status_code == 400 and PolicyDocument.objects.count() == 0
+    assert (
+        refused.status_code == 400
+        and not PolicyDocument.objects.filter(baseline__organisation=world.orgs["supplier"]).exists()
+    )
     saved = client.post(
         f"/plans/businesses/{supplier.pk}/baseline/documents/new/", {"title": "Employer-pays policy", "file": pdf()}
     )
     assert saved.status_code == 302
-    document = PolicyDocument.objects.get()
+    document = PolicyDocument.objects.get(baseline__organisation=supplier)
     page = client.get(f"/plans/businesses/{supplier.pk}/baseline/")
     assert "Employer-pays policy" in page.content.decode()
 
@@ -131,7 +138,7 @@ def test_pages_upload_list_download_and_hide_from_outsiders(client: Client, worl
     sign_in(client, MembershipFactory(organisation=outsider, role="admin"))
     assert client.get(f"/plans/baseline-documents/{document.pk}/").status_code == 404
     assert client.post(f"/plans/baseline-documents/{document.pk}/remove/").status_code == 404
-    assert PolicyDocument.objects.exists()
+    assert PolicyDocument.objects.filter(pk=document.pk).exists()
 
 
 def test_api_upload_list_download_delete(client: Client, world):
@@ -158,4 +165,4 @@ def test_api_upload_list_download_delete(client: Client, world):
     assert download.status_code == 200 and b"".join(download.streaming_content) == POLICY_TEXT
     assert client.delete(f"/api/v1/policy-documents/{body['id']}/", **buyer).status_code == 403
     assert client.delete(f"/api/v1/policy-documents/{body['id']}/", **auth).status_code == 204
-    assert not PolicyDocument.objects.exists()
+    assert not PolicyDocument.objects.filter(baseline__organisation=world.orgs["supplier"]).exists()

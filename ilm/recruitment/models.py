@@ -1,0 +1,289 @@
+"""Recruitment fee surveys and repayment (DOMAIN.md §9, activities 2.6 and 2.7, impact indicators 4 and 5).
+
+A fee survey is run at a supplier's site by a CSO or the technical partner. Each surveyed worker gives one
+response: the fees and costs they paid (fee lines). Each line is eligible for repayment or not under the
+employer's repayment policy (or a person's recorded override). The business repays; the worker verifies.
+
+Worker identity is never stored here: a response points at an `ilm.cases.models.Worker` of the surveying
+organisation (encrypted identity, consents, erasure, audited views). Businesses see a response only by its
+pseudonymous number within the survey ("Worker 7"). See docs/recruitment.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ilm.core.fields import EncryptedTextField
+from ilm.core.models import TimestampedModel
+from ilm.network.models import Gender
+
+
+class FeeType(models.TextChoices):
+    RECRUITMENT_FEE = "recruitment_fee", _("Recruitment fee")
+    SERVICE_FEE = "service_fee", _("Service fee")
+    MEDICAL_CHECK = "medical_check", _("Medical check")
+    PASSPORT = "passport", _("Passport")
+    VISA = "visa", _("Visa")
+    WORK_PERMIT = "work_permit", _("Work permit")
+    TRAINING = "training", _("Training")
+    TRANSPORT = "transport", _("Transport")
+    ACCOMMODATION = "accommodation", _("Accommodation")
+    DEPOSIT = "deposit", _("Deposit")
+    OTHER = "other", pgettext_lazy("fee type", "Other")
+
+
+class PaidTo(models.TextChoices):
+    ORIGIN_AGENCY = "origin_agency", _("Origin-country agency")
+    DESTINATION_AGENCY = "destination_agency", _("Destination-country agency")
+    BROKER = "broker", _("Broker")
+    EMPLOYER = "employer", _("Employer")
+    GOVERNMENT = "government", _("Government")
+    OTHER = "other", pgettext_lazy("paid to", "Other")
+
+
+class Employment(models.TextChoices):
+    CURRENT = "current", _("Current worker")
+    FORMER = "former", _("Former worker")
+
+
+class PolicyKind(models.TextChoices):
+    EMPLOYER_PAYS = "employer_pays", _("Employer pays: every fee and cost is repaid")
+    LISTED_TYPES = "listed_types", _("Only the listed fee types are repaid")
+
+
+class RepaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    MOBILE_MONEY = "mobile_money", _("Mobile money")
+    PAYROLL = "payroll", _("With the wages")
+    OTHER = "other", pgettext_lazy("repayment method", "Other")
+
+
+class VerificationMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    MESSAGE = "message", _("By message")
+    THROUGH_CSO = "through_cso", _("Through a CSO")
+
+
+class RepaymentPolicy(TimestampedModel):
+    """A business's repayment policy: employer pays (every fee type) or the fee types it names."""
+
+    organisation = models.OneToOneField(
+        "network.Organisation", on_delete=models.CASCADE, related_name="repayment_policy", verbose_name=_("business")
+    )
+    kind = models.CharField(_("policy"), max_length=16, choices=PolicyKind.choices)
+    fee_types = models.JSONField(_("fee types repaid"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    updated_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("repayment policy")
+        verbose_name_plural = _("repayment policies")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.organisation_id})"
+
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+    def covers(self, fee_type: str) -> bool:
+        return self.kind == PolicyKind.EMPLOYER_PAYS or fee_type in (self.fee_types or [])
+
+
+class FeeSurvey(TimestampedModel):
+    """A recruitment fee survey at one supplier site, run by a CSO or the technical partner."""
+
+    site = models.ForeignKey("network.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    supplier = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
+    )
+    surveyor = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("surveying organisation"),
+    )
+    surveyed_on = models.DateField(_("date"))
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("fee survey")
+        verbose_name_plural = _("fee surveys")
+        ordering = ["-surveyed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Fee survey {self.pk} ({self.surveyed_on})"
+
+    def audit_organisation_id(self) -> int:
+        return self.surveyor_id
+
+
+class SurveyReach(models.Model):
+    """How many workers the survey reached, by gender and nationality (one row per cell)."""
+
+    survey = models.ForeignKey(FeeSurvey, on_delete=models.CASCADE, related_name="reach")
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    nationality = models.ForeignKey(
+        "network.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("nationality")
+    )
+    count = models.PositiveIntegerField(_("workers reached"))
+
+    class Meta:
+        verbose_name = _("survey reach")
+        verbose_name_plural = _("survey reach")
+        ordering = ["nationality_id", "gender"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "gender", "nationality"],
+                name="one_reach_cell_per_survey",
+                violation_error_message=_("The same gender and nationality appear twice."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gender}/{self.nationality_id}: {self.count}"
+
+
+class FeeSurveyResponse(TimestampedModel):
+    """One worker's answer in one survey. `number` is the worker's pseudonym in the survey ("Worker 7")."""
+
+    survey = models.ForeignKey(FeeSurvey, on_delete=models.CASCADE, related_name="responses")
+    worker = models.ForeignKey("cases.Worker", on_delete=models.PROTECT, related_name="fee_survey_responses")
+    number = models.PositiveIntegerField(_("number"))
+    employment = models.CharField(_("employment"), max_length=8, choices=Employment.choices, default=Employment.CURRENT)
+    repayment_due_by = models.DateField(_("repayment due by"), null=True, blank=True)
+    repayment_plan = models.TextField(
+        _("repayment plan"), blank=True, max_length=2000, help_text=_("How and when the business will repay.")
+    )
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("fee survey response")
+        verbose_name_plural = _("fee survey responses")
+        ordering = ["survey_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "worker"],
+                name="one_response_per_worker_per_survey",
+                violation_error_message=_("This worker already has a response in this survey."),
+            ),
+            models.UniqueConstraint(fields=["survey", "number"], name="one_number_per_survey"),
+        ]
+
+    def __str__(self) -> str:  # never the name
+        return str(self.pseudonym)
+
+    @property
+    def pseudonym(self) -> str:
+        return str(_("Worker %(number)s") % {"number": self.number})
+
+    def audit_organisation_id(self) -> int:
+        return self.survey.surveyor_id
+
+
+class FeeLine(models.Model):
+    """One fee or cost a worker paid, and whether it is eligible for repayment (and why)."""
+
+    response = models.ForeignKey(FeeSurveyResponse, on_delete=models.CASCADE, related_name="lines")
+    fee_type = models.CharField(_("fee type"), max_length=24, choices=FeeType.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3)
+    paid_to = models.CharField(_("paid to"), max_length=24, choices=PaidTo.choices)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    eligible = models.BooleanField(_("eligible for repayment"), default=False)
+    eligibility_reason = models.CharField(_("why"), max_length=300, blank=True)
+    overridden = models.BooleanField(_("eligibility set by a person"), default=False)
+    overridden_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fee line")
+        verbose_name_plural = _("fee lines")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["currency", "eligible"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="fee_line_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.fee_type} {self.amount} {self.currency}"
+
+
+def document_path(instance: ResponseDocument, filename: str) -> str:
+    return f"recruitment/{instance.response_id}/{uuid.uuid4().hex}"
+
+
+class ResponseDocument(models.Model):
+    """A supporting document (receipt, contract, loan paper): checked like case attachments, encrypted."""
+
+    response = models.ForeignKey(FeeSurveyResponse, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = EncryptedTextField(_("file name"), purpose="recruitment.document.original_name", blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Document {self.pk} ({self.response_id})"
+
+
+class Repayment(models.Model):
+    """A payment the business made back to a worker, in one currency; verified by the worker."""
+
+    response = models.ForeignKey(FeeSurveyResponse, on_delete=models.PROTECT, related_name="repayments")
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    method = models.CharField(_("method"), max_length=16, choices=RepaymentMethod.choices)
+    case_payment = models.OneToOneField(
+        "cases.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_repayment",
+        verbose_name=_("linked case payment"),
+        help_text=_("Counted once: the case payment is then left out of the case side of the totals."),
+    )
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by_organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_how = models.CharField(_("verified how"), max_length=16, choices=VerificationMethod.choices, blank=True)
+    verified_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["paid_on", "id"]
+        indexes = [models.Index(fields=["currency"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.response_id})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def audit_organisation_id(self) -> Any:
+        return self.recorded_by_organisation_id
