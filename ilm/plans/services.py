@@ -463,7 +463,9 @@ def indicator_suggest(
     *, organisation: Organisation, indicator: str, suggested_status: str, reason: str, **source: Any
 ) -> IndicatorSuggestion | None:
     """Propose an update for a person to confirm (no actor: ILM proposes). Nothing is proposed when the
-    business is already at that status or beyond, or the same proposal is still open."""
+    business is already at that status or beyond, or the same or a further proposal is still open. An open
+    proposal of a lower status (from the same source) is raised instead, with the new reason: nobody has
+    decided it yet, and a second suggestion for the same indicator would only ask the question twice."""
     _check_indicator(indicator, suggested_status)
     order = list(IndicatorStatus.values)
     current = IndicatorValue.objects.filter(organisation=organisation, indicator=indicator).first()
@@ -472,8 +474,15 @@ def indicator_suggest(
     open_ones = IndicatorSuggestion.objects.filter(
         organisation=organisation, indicator=indicator, status=SuggestionStatus.OPEN, **source
     )
-    if open_ones.exists():
-        return None
+    for waiting in open_ones:
+        if order.index(waiting.suggested_status) >= order.index(suggested_status):
+            return None
+    lower = open_ones.order_by("-created_at", "-id").first()
+    if lower is not None:
+        lower.suggested_status = suggested_status
+        lower.reason = reason
+        lower.save(update_fields=["suggested_status", "reason"])
+        return lower
     return IndicatorSuggestion.objects.create(
         organisation=organisation, indicator=indicator, suggested_status=suggested_status, reason=reason, **source
     )

@@ -190,6 +190,27 @@ def test_suggestions_wait_for_a_person():
     assert not IndicatorValue.objects.filter(organisation=supplier, indicator="WORK3").exists()
 
 
+def test_an_open_lower_suggestion_is_raised_not_left_to_block_a_further_one():
+    world = build_world()
+    supplier = world.orgs["supplier"]
+    partial = services.indicator_suggest(
+        organisation=supplier, indicator="WORK1", suggested_status="partial", reason="First independent survey"
+    )
+    assert partial is not None
+    raised = services.indicator_suggest(
+        organisation=supplier, indicator="WORK1", suggested_status="completed", reason="Second independent survey"
+    )
+    assert raised is not None and raised.pk == partial.pk
+    open_ones = IndicatorSuggestion.objects.filter(organisation=supplier, indicator="WORK1", status="open")
+    assert [(s.suggested_status, s.reason) for s in open_ones] == [("completed", "Second independent survey")]
+    # A lower proposal never lowers an open one.
+    assert (
+        services.indicator_suggest(organisation=supplier, indicator="WORK1", suggested_status="partial", reason="x")
+        is None
+    )
+    assert open_ones.get().suggested_status == "completed"
+
+
 def test_pages_grid_detail_update_conflict_and_export():
     world = build_world()
     supplier = world.orgs["supplier"]
