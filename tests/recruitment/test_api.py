@@ -49,7 +49,7 @@ def test_create_a_survey_and_a_response_then_repay_and_verify(world):
         {
             "survey": survey_id,
             "full_name": "Api Worker",
-            "lines": [{"fee_type": "bribe", "amount": "-1", "currency": "XXX1", "paid_to": "broker"}],
+            "lines": [{"fee_type": "bribe", "amount": "-1", "currency": "BAHT", "paid_to": "broker"}],
         },
         content_type="application/json",
     )
