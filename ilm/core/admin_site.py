@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.admin import AdminSite, ModelAdmin
+from django.contrib.admin import AdminSite, ModelAdmin, TabularInline
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,25 @@ class ReadOnlyAdmin(ModelAdmin):
         return admin_site.has_permission(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(TabularInline):
+    """Rows shown inside a read-only admin page: read, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return admin_site.has_permission(request)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -44,6 +44,7 @@ from ilm.jobs.models import (
     ApplicationMessage,
     ApplicationStatus,
     ContactKind,
+    EmployerReview,
     FeeModel,
     PayPeriod,
     Vacancy,
@@ -151,9 +152,15 @@ class VacancyOut(serializers.ModelSerializer):
         return permissions.may_edit_vacancy(self.context["request"].membership, obj)
 
 
+class EmployerRatingOut(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Reviews by hired workers and the CSOs that helped them.")
+    average = serializers.FloatField(help_text="Mean rating, 1 to 5, one decimal.")
+
+
 class JobPostingOut(serializers.ModelSerializer):
     """A vacancy as the public board shows it: its texts in the language asked for when written or
-    translated in it (`translated`), else in the original."""
+    translated in it (`translated`), else in the original; the employer's rating once it has at least 5
+    reviews (null before, so that a rating never points to one worker; comments are never shown)."""
 
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     site_name = serializers.SerializerMethodField()
@@ -163,10 +170,20 @@ class JobPostingOut(serializers.ModelSerializer):
     fees = VacancyFeeOut(many=True, read_only=True)
     translated = serializers.SerializerMethodField(help_text="False: shown in the original language instead.")
     languages = serializers.SerializerMethodField(help_text="The languages the vacancy reads in.")
+    employer_rating = serializers.SerializerMethodField()
 
     class Meta:
         model = Vacancy
-        fields = [*_VACANCY_FIELDS, "translated", "languages"]
+        fields = [*_VACANCY_FIELDS, "translated", "languages", "employer_rating"]
+
+    @extend_schema_field(EmployerRatingOut(allow_null=True))
+    def get_employer_rating(self, obj: Vacancy) -> dict[str, Any] | None:
+        ratings = self.context.get("ratings")
+        if ratings is None:  # once per response: the employers of every vacancy on the page, one query
+            page = self.parent.instance if self.parent is not None else [obj]
+            ratings = self.context["ratings"] = selectors.employer_ratings({v.employer_id for v in page})
+        rating = ratings.get(obj.employer_id)
+        return None if rating is None else {"count": rating.count, "average": rating.average}
 
     def get_site_name(self, obj: Vacancy) -> str | None:
         return obj.site.name if obj.site_id and obj.site else None
@@ -494,6 +511,17 @@ class HireConfirmIn(serializers.Serializer):
     )
 
 
+class EmployerReviewIn(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (poor) to 5 (excellent).")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EmployerReviewOut(serializers.ModelSerializer):
+    class Meta:
+        model = EmployerReview
+        fields = ["id", "application", "employer", "reviewer_kind", "rating", "created_at"]
+
+
 class JobApplicationFilter(django_filters.FilterSet):
     vacancy = IdFilter(field_name="vacancy_id")
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
@@ -581,6 +609,16 @@ class ApplicationViewSet(ReadOnlyScopedViewSet):
         data = self.validated(HireConfirmIn)
         application = services.hire_confirm(actor=self.membership, application=application, **data)
         return self.respond(self.reload(application))
+
+    @extend_schema(request=EmployerReviewIn, responses={201: EmployerReviewOut}, filters=False)
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def review(self, request: Request, pk: str) -> Response:
+        """The CSO that helped the hired worker rates the employer (1-5, once per hire). Ratings are shown
+        only as an employer's average from 5 reviews on; comments are kept for the technical partner."""
+        application = self.get_object()
+        data = self.validated(EmployerReviewIn)
+        review = services.review_submit(actor=self.membership, application=application, **data)
+        return Response(EmployerReviewOut(review).data, status=status.HTTP_201_CREATED)
 
 
 # --- reach indicators 3-5 ----------------------------------------------------------------------------

@@ -1,12 +1,10 @@
 """Action plans in the read-only admin (technical partner administrators); changes go through the pages,
 the API and ilm/plans/services.py."""
 
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from ilm.core.admin_site import ReadOnlyAdmin, admin_site
+from ilm.core.admin_site import ReadOnlyAdmin, ReadOnlyInline, admin_site
 from ilm.plans.models import (
     Activity,
     Baseline,
@@ -94,24 +92,10 @@ class CourseAdmin(ReadOnlyAdmin):
     raw_id_fields = ["provider", "created_by"]
 
 
-class TrainingAttendanceInline(admin.TabularInline):
+class TrainingAttendanceInline(ReadOnlyInline):
     model = TrainingAttendance
     fields = ["role", "gender", "count"]
     readonly_fields = ["role", "gender", "count"]
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return admin_site.has_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TrainingSession, site=admin_site)

@@ -98,3 +98,26 @@ def test_worker_rates_through_the_status_link_and_the_cso_on_the_application_pag
     assert employer.post(f"{url}review/", {"rating": "1"}).status_code == 403
     assert sign_in(Client(), m.members["other"]).post(f"{url}review/", {"rating": "1"}).status_code == 404
     assert EmployerReview.objects.count() == 2
+
+
+def test_the_api_takes_the_helping_cso_s_review_and_the_board_shows_the_average_from_five(client: Client):
+    from tests.api.test_api import api, token_for
+
+    m = market()
+    vacancy = post(m.members["agency"])
+    applications = [hire(m, vacancy, number, via_cso=True)[0] for number in range(REVIEWS_SHOWN_FROM)]
+    cso = token_for(m.members["cso"])
+    url = f"/api/v1/job-applications/{applications[0].pk}/review/"
+    assert api(client, "post", url, cso, {"rating": 9}).status_code == 400
+    assert api(client, "post", url, token_for(m.members["agency"]), {"rating": 5}).status_code in (403, 404)
+    assert api(client, "post", url, token_for(m.members["other"]), {"rating": 5}).status_code == 404
+    created = api(client, "post", url, cso, {"rating": 5, "comment": "Paid on time"})
+    assert created.status_code == 201 and created.json()["rating"] == 5 and "comment" not in created.json()
+    assert api(client, "post", url, cso, {"rating": 4}).status_code == 400  # once per hire
+    board = api(client, "get", "/api/v1/job-postings/", cso).json()["results"]
+    assert [v["employer_rating"] for v in board if v["id"] == vacancy.pk] == [None]  # one review: not shown
+    for application in applications[1:]:
+        api(client, "post", f"/api/v1/job-applications/{application.pk}/review/", cso, {"rating": 4})
+    board = api(client, "get", "/api/v1/job-postings/", cso).json()["results"]
+    assert [v["employer_rating"] for v in board if v["id"] == vacancy.pk] == [{"count": 5, "average": 4.2}]
+    assert AuditEvent.objects.filter(action="job.employer_reviewed").count() == REVIEWS_SHOWN_FROM

@@ -40,3 +40,27 @@ def test_jobs_pages_hide_the_outsiders_from_every_role():
         if "<" in route:
             for obj in world.outsiders[route_model(pattern)._meta.model_name]:
                 assert tp.get(fill(route, obj.pk)).status_code in (200, 403, 405), route
+
+
+def test_read_only_admin_pages_never_show_an_applicant():
+    world = build_world()
+    admin = world.members[("tp", "admin")]
+    admin.user.is_staff = True
+    admin.user.save()
+    client = sign_in(Client(), admin)
+    closed = world.outsiders["vacancy"][1]
+    application = world.outsiders["application"][0]
+    for url in (
+        "/admin/jobs/vacancy/",
+        f"/admin/jobs/vacancy/{world.outsiders['vacancy'][0].pk}/change/",
+        "/admin/jobs/vacancytranslation/",
+        "/admin/jobs/application/",
+        f"/admin/jobs/application/{application.pk}/change/",
+        "/admin/jobs/employerreview/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "Outsider Applicant Secretname" not in page.text and "+84 90 111 2222" not in page.text, url
+    assert "Outsider broker fee" in client.get(f"/admin/jobs/vacancy/{world.outsiders['vacancy'][0].pk}/change/").text
+    assert client.get("/admin/jobs/vacancy/add/").status_code == 403
+    assert client.post(f"/admin/jobs/vacancy/{closed.pk}/delete/", {"post": "yes"}).status_code == 403

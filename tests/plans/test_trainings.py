@@ -468,28 +468,3 @@ def test_list_pages_query_counts_do_not_grow(client, world, key, role):
         )
     for path in paths:
         assert count(path) == small[path], path
-
-
-# --- demo ---------------------------------------------------------------------------------------------
-
-
-def test_the_demo_trainings(tmp_path):
-    from django.core.management import call_command
-
-    def counts() -> tuple[int, int, int, int]:
-        return (
-            Course.objects.count(),
-            TrainingSession.objects.count(),
-            TrainingAttendance.objects.count(),
-            IndicatorSuggestion.objects.filter(training_session__isnull=False).count(),
-        )
-
-    path = tmp_path / "creds.json"
-    call_command("demo", credentials=str(path), verbosity=0, force=True)
-    first = counts()
-    call_command("demo", credentials=str(path), verbosity=0, force=True)
-    assert counts() == first
-    assert first[0] >= 4 and TrainingSession.objects.filter(completed=True).count() >= 4
-    assert set(Course.objects.values_list("activity_id", flat=True)) >= {"1.5", "2.8", "3.7", "3.8"}
-    made = IndicatorSuggestion.objects.filter(training_session__isnull=False, organisation__kind="supplier")
-    assert made.exists() and made.first().status == "open"
