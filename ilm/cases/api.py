@@ -973,9 +973,6 @@ class FileDownloadNegotiation(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
-_file_response = protected_file_response
-
-
 class AttachmentOut(serializers.ModelSerializer):
     name = serializers.SerializerMethodField(
         help_text="The original name for the case's owners and the uploader; else the case reference and a number."
@@ -1030,7 +1027,7 @@ class AttachmentViewSet(ReadOnlyScopedViewSet):
     @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
     def download(self, request: Request, pk: str) -> FileResponse:
         handle, content_type, name = attachments.attachment_open(actor=self.membership, attachment=self.get_object())
-        return _file_response(handle, content_type, name)
+        return protected_file_response(handle, content_type, name)
 
 
 class ExportOut(serializers.ModelSerializer):
@@ -1063,4 +1060,4 @@ class ExportViewSet(ReadOnlyScopedViewSet):
     @action(detail=True, methods=["get"], content_negotiation_class=FileDownloadNegotiation)
     def download(self, request: Request, pk: str) -> FileResponse:
         handle, content_type, name = exports.export_open(actor=self.membership, export=self.get_object())
-        return _file_response(handle, content_type, name)
+        return protected_file_response(handle, content_type, name)

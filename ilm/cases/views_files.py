@@ -13,7 +13,7 @@ Every file goes out with `Content-Disposition: attachment`, `X-Content-Type-Opti
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -37,20 +37,9 @@ from ilm.cases import attachments, exports, selectors
 from ilm.cases.models import Attachment, Case, CaseExport, CaseStatus, ExportStatus
 from ilm.core.forms import add_service_errors
 from ilm.core.tenancy import dangerously_exists, get_scoped_or_404, membership_required, scoped_to
-from ilm.core.uploads import SizeLimitUploadHandler, protected_file_response
+from ilm.core.uploads import SizeLimitUploadHandler, protect_download, protected_file_response
 
 RECENT_EXPORTS = 10
-
-
-def _protect(response: HttpResponseBase) -> HttpResponseBase:
-    """Never let a browser sniff, render or script a file: download it, in a sandbox."""
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
-def _file_response(handle: IO[bytes], content_type: str, name: str) -> HttpResponseBase:
-    return protected_file_response(handle, content_type, name)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -156,7 +145,7 @@ def attachment_download_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle, content_type, name = attachments.attachment_open(actor=membership, attachment=attachment)
     except FileNotFoundError:
         raise Http404 from None
-    return _file_response(handle, content_type, name)
+    return protected_file_response(handle, content_type, name)
 
 
 # --- exports -----------------------------------------------------------------------------------------
@@ -227,7 +216,7 @@ def _export_response(result: exports.ExportFile) -> HttpResponseBase:
     else:
         response = StreamingHttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = content_disposition_header(True, result.name)
-    return _protect(response)
+    return protect_download(response)
 
 
 def _own_export(request: HttpRequest, pk: int) -> CaseExport:
@@ -272,7 +261,7 @@ def export_download_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle, content_type, name = exports.export_open(actor=membership, export=export)
     except FileNotFoundError:
         raise Http404 from None
-    return _file_response(handle, content_type, name)
+    return protected_file_response(handle, content_type, name)
 
 
 urlpatterns = [

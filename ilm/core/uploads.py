@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -331,9 +332,13 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
-def protected_file_response(handle: IO[bytes], content_type: str, name: str) -> FileResponse:
-    """A stored file as a download that a browser never sniffs, renders or scripts (nosniff, CSP sandbox)."""
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+def protect_download[R: HttpResponseBase](response: R) -> R:
+    """Never let a browser sniff, render or script a download (nosniff, CSP sandbox)."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+def protected_file_response(handle: IO[bytes], content_type: str, name: str) -> FileResponse:
+    """A stored file as a download that a browser never sniffs, renders or scripts."""
+    return protect_download(FileResponse(handle, as_attachment=True, filename=name, content_type=content_type))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from ilm.core.errors import Conflict
-from ilm.core.forms import add_service_errors
+from ilm.core.forms import add_service_errors, form_status
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.tenancy import ScopedPageMixin, get_scoped_or_404, scoped_to
 from ilm.network import forms, importers, selectors, services
@@ -61,15 +61,7 @@ def _form_page(
             message, url = done(result)
             messages.success(request, message)
             return redirect(url)
-    return render(request, "network/form.html", {"form": form, "title": title, "object": obj}, status=_status(form))
-
-
-def _status(form: Any) -> int:
-    """200, or 409 when the edit lost a race with someone else's, or 400 for other errors."""
-    if not form.errors:
-        return 200
-    conflict = any(error.code == "conflict" for error in form.errors.as_data().get("__all__", []))
-    return 409 if conflict else 400
+    return render(request, "network/form.html", {"form": form, "title": title, "object": obj}, status=form_status(form))
 
 
 class OrganisationListView(ScopedPageMixin, ListView):
