@@ -287,11 +287,11 @@ def write_csv(target: IO[bytes], head: list[str], body: Iterable[list[Any]]) -> 
         target.write(line.encode("utf-8"))
 
 
-def write_xlsx(target: IO[bytes], head: list[str], body: Iterable[list[Any]]) -> None:
+def write_xlsx(target: IO[bytes], head: list[str], body: Iterable[list[Any]], *, title: str = "") -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Cases")[:31])
+    sheet = workbook.create_sheet(title=(title or _("Cases"))[:31])
     sheet.append([neutralise(h) for h in head])
     for row in body:
         sheet.append([_xlsx_cell(v) for v in row])

@@ -6,4 +6,5 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
 ]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
+from ilm.cases import exports
 from ilm.cases import selectors as cases
 from ilm.cases.models import CaseStatus
 from ilm.core.permissions import OrgKind
+from ilm.core.uploads import protect_download
+from ilm.dashboards import charts
+from ilm.dashboards import selectors as dashboard
 from ilm.network import selectors as network
 from ilm.network.models import LinkStatus
 
@@ -52,3 +62,83 @@ def case_counts(membership: Any) -> dict[str, Any]:
             shared_at__isnull=False, first_response_at__isnull=True
         ).count()
     return counts
+
+
+# --- the dashboard: issues in what the viewer reads, as charts, tables and downloads ---------------------
+
+
+class WindowForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The end is before the start."))
+        if start and end and (end - start).days > 366 * 5:
+            raise forms.ValidationError(_("Choose at most five years."))
+        return data
+
+    def window(self) -> dashboard.Window:
+        default = dashboard.Window.last_months(12)
+        if not self.is_valid():
+            return default
+        end = self.cleaned_data.get("date_to") or default.end
+        start = self.cleaned_data.get("date_from") or dashboard.Window.last_months(12, today=end).start
+        return dashboard.Window(start, end)
+
+
+DASHBOARD_KINDS = CASE_KINDS
+
+
+def _dashboard_membership(request: HttpRequest) -> Any:
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.organisation_kind not in DASHBOARD_KINDS:
+        raise PermissionDenied(_("Your organisation has no dashboard of worker-reported issues."))
+    return membership
+
+
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """The dashboard; `?download=<table>&format=csv|xlsx` gives one table as a file (the same numbers as the
+    page, small cells hidden alike)."""
+    membership = _dashboard_membership(request)
+    form = WindowForm(request.GET or None)
+    window = form.window()
+    tables = dashboard.dashboard_tables(membership, window)
+    if "download" in request.GET:
+        table = next((t for t in tables if t.name == request.GET["download"]), None)
+        fmt = request.GET.get("format", "csv")
+        if table is None or fmt not in ("csv", "xlsx"):
+            raise Http404
+        return _download(table, window, fmt)
+    query = request.GET.copy()
+    for name in ("download", "format"):
+        query.pop(name, None)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "form": form,
+            "window": window,
+            "tables": [(table, charts.chart_for(table)) for table in tables],
+            "query": query.urlencode(),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _download(table: dashboard.Table, window: dashboard.Window, fmt: str) -> HttpResponse:
+    head = [str(column) for column in table.columns]
+    body = [[str(value) if isinstance(value, Promise) else value for value in row] for row in table.rows]
+    file_name = f"ilm-{table.name}-{window.start.isoformat()}-{window.end.isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse("".join(exports.csv_lines(head, body)), content_type="text/csv; charset=utf-8")
+    else:
+        target = io.BytesIO()
+        exports.write_xlsx(target, head, body, title=str(table.title))
+        response = HttpResponse(
+            target.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    return protect_download(response)

@@ -183,7 +183,8 @@ class Person:
         request = response.request
         url = response.url
         is_redirect = 300 <= response.status < 400
-        is_own_page = request.resource_type == "document" and url.startswith(self.ui.base_url)
+        is_download = response.headers.get("content-disposition", "").startswith("attachment")
+        is_own_page = request.resource_type == "document" and url.startswith(self.ui.base_url) and not is_download
         policy = response.headers.get("content-security-policy", "")
         if is_own_page and not is_redirect and ("script-src 'self'" not in policy or "unsafe-" in policy):
             self.ui.problems.missing_csp_header.append(f"{url}: {policy!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from decimal import Decimal
 from typing import Any
 
 from babel import Locale
@@ -45,6 +46,14 @@ def lnumber(value: Any) -> str:
     if value is None or value == "":
         return ""
     return format_decimal(value, locale=_locale())
+
+
+@register.filter
+def lvalue(value: Any) -> Any:
+    """A table cell: numbers in the reader's format, anything else (a word, "fewer than 5") as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return lnumber(value)
 
 
 @register.filter

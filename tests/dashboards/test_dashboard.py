@@ -1,0 +1,88 @@
+"""The dashboard: worker-reported issues over what each viewer reads, as charts beside tables with the same
+numbers, and as CSV/XLSX. Hand-computed on a small world: the CSO opened three cases at the home supplier's
+plant (one issue each, retention of documents, a forced-labour indicator), shared two; the canary worker (from
+Myanmar) is on all three. The outsider cluster's case is never counted at home."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from ilm.dashboards import selectors
+from tests.cases.helpers import CANARY_NAME, canary_worker, open_case
+from tests.conftest import sign_in
+from tests.worlds import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    world = build_world()
+    worker = canary_worker(world)
+    open_case(world, worker=worker)
+    open_case(world, worker=worker, share=True)
+    open_case(world, worker=worker, share=True)
+    return world
+
+
+def tables(world, key, role="admin"):
+    window = selectors.Window.last_months(12)
+    return {t.name: t for t in selectors.dashboard_tables(world.members[(key, role)], window)}
+
+
+def total(table, column=1):
+    return sum(row[column] for row in table.rows if isinstance(row[column], int))
+
+
+def test_each_viewer_counts_what_it_reads(world):
+    cso, buyer, supplier = tables(world, "cso", "caseworker"), tables(world, "buyer"), tables(world, "supplier")
+    tp = tables(world, "tp")
+    assert total(cso["issues_by_month"]) == 3 and total(cso["issues_by_month"], 2) == 3  # all forced labour
+    assert total(buyer["issues_by_month"]) == 2  # shared only
+    assert total(supplier["issues_by_month"]) == 2
+    assert total(tp["issues_by_month"]) > 3  # the outsider's case too
+    assert [row[:2] for row in buyer["issues_by_business"].rows] == [[world.orgs["supplier"].name, 2]]
+    assert "issues_by_business" not in supplier and "issues_by_tier" not in cso
+    tier = world.links["supply"].tier
+    assert [row[1] for row in buyer["issues_by_tier"].rows if str(row[0]).endswith(str(tier))] == [2]
+    statuses = dict(buyer["issues_by_status"].rows)
+    assert sum(statuses.values()) == 2 and len(statuses) == 1
+    assert buyer["timeliness"].rows[0][1] == 2 and buyer["timeliness"].rows[1][1] == 0  # shared, not answered
+
+
+def test_small_worker_groups_are_hidden_from_businesses_only(world):
+    assert tables(world, "cso", "caseworker")["workers_by_nationality"].rows == [["Myanmar", 1]]
+    buyer = tables(world, "buyer")["workers_by_nationality"]
+    assert [str(cell) for cell in buyer.rows[0]] == ["Myanmar", "fewer than 5"]
+    assert "fewer than 5" in str(buyer.note)
+
+
+def test_the_page_shows_charts_beside_tables_and_the_downloads_match(world):
+    client = sign_in(Client(), world.members[("buyer", "viewer")])
+    page = client.get("/dashboard/")
+    assert page.status_code == 200
+    body = page.text
+    assert body.count('<svg class="chart"') >= 4 and "<table>" in body and CANARY_NAME not in body
+    csv = client.get("/dashboard/?download=issues_by_business&format=csv")
+    assert csv.status_code == 200 and csv["X-Content-Type-Options"] == "nosniff"
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Business,Issues") and lines[1].startswith(f"{world.orgs['supplier'].name},2,2,2")
+    xlsx = client.get("/dashboard/?download=issues_by_month&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Month", "Issues", "Forced-labour indicators") and sum(r[1] for r in rows[1:]) == 2
+    assert client.get("/dashboard/?download=nope&format=csv").status_code == 404
+    assert client.get("/dashboard/?download=issues_by_month&format=exe").status_code == 404
+
+
+def test_a_bad_period_is_a_clear_error_and_kinds_without_cases_have_no_dashboard(world):
+    client = sign_in(Client(), world.members[("cso", "caseworker")])
+    bad = client.get("/dashboard/?date_from=2026-05-01&date_to=2026-01-01")
+    assert bad.status_code == 400 and "The end is before the start." in bad.text
+    assert client.get("/dashboard/?date_from=garbage").status_code == 400
+    government = sign_in(Client(), world.members[("government", "admin")])
+    assert government.get("/dashboard/").status_code == 403

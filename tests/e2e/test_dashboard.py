@@ -1,0 +1,48 @@
+"""Browser story for the dashboard (docs/indicators.md, "Dashboards"): Northwind Foods' administrator (a
+buyer) opens it from the menu on the demo network, narrows the period, downloads a table as CSV; a caseworker
+of Migrant Worker Voice Thailand reads its own on a 360 px phone in Thai. Screenshots:
+var/screenshots/dashboard-*.png."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import MOBILE, UI
+
+pytestmark = pytest.mark.e2e
+
+PAGE_WIDER_THAN_PHONE = "(width) => document.documentElement.scrollWidth - width"
+
+
+def test_buyer_and_cso_dashboards(ui: UI, demo: dict[str, dict[str, Any]]) -> None:
+    buyer = ui.person("buyer")
+    buyer.sign_in(demo["northwind-admin"])
+    with buyer.page.expect_navigation():
+        buyer.page.locator("nav.mainnav a[href='/dashboard/']").click()
+    main = buyer.main()
+    ui.check(main.locator("svg.chart").count() >= 5, "the buyer's dashboard draws its charts")
+    ui.check(main.locator("#t-issues_by_business").count() == 1, "issues per supplier are listed")
+    ui.check(main.locator("#t-issues_by_tier").count() == 1, "issues per tier are listed")
+    buyer.snap("dashboard-1-buyer")
+    main.locator("#id_date_from").fill("2020-01-01")
+    buyer.submit(main.locator("form.filters button[type=submit]"))
+    ui.check("date_from=2020-01-01" in buyer.page.url, "the period is in the address")
+    buyer.snap("dashboard-2-buyer-since-2020")
+    with buyer.page.expect_download() as download:
+        main.locator("#t-issues_by_business").locator("xpath=..").get_by_role("link", name="CSV").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    ui.check(text.startswith("Business,Issues"), "the CSV holds the table")
+
+    cso = ui.person("cso", MOBILE)
+    cso.sign_in(demo["th-voice-caseworker"])
+    with cso.page.expect_navigation():
+        cso.page.locator("header select#language").select_option("th")
+    cso.page.wait_for_load_state("load")
+    cso.goto("/dashboard/")
+    ui.check(cso.page.locator("html").get_attribute("lang") == "th", "the dashboard speaks Thai")
+    overflow = int(cso.page.evaluate(PAGE_WIDER_THAN_PHONE, MOBILE["width"]))
+    ui.check(overflow <= 0, f"the dashboard is {overflow} px wider than the phone")
+    cso.snap("dashboard-3-cso-phone-th")
+    ui.assert_clean()
