@@ -16,6 +16,8 @@ urlpatterns = [
     path("recruitment/", include("ilm.recruitment.urls")),
     path("surveys/", include("ilm.surveys.urls")),
     path("jobs/", include("ilm.jobs.urls")),
+    path("indicators/", include("ilm.indicators.urls")),
+    path("statistics/", include("ilm.public.urls")),
     path("audit/", include("ilm.core.urls")),
     path("i18n/setlang/", login_not_required(set_language_view), name="set_language"),
     path("api/", include("ilm.api.urls")),

@@ -267,3 +267,28 @@ def test_demo_jobs(demo: Demo) -> None:
     statuses = set(Application.objects.values_list("status", flat=True))
     assert {"applied", "offered", "hired"} <= statuses
     assert Application.objects.filter(via_cso__isnull=False).exists()  # applied through a CSO
+
+
+def test_demo_recruitment_network(demo: Demo) -> None:
+    from ilm.recruitment.models import BrokerReport, NetworkMember, OutreachEvent, RecruitmentNetwork, Referral
+
+    network = RecruitmentNetwork.objects.get(origin_country_id="MM")
+    kinds = set(NetworkMember.objects.filter(network=network).values_list("organisation__kind", flat=True))
+    assert kinds == {"cso", "recruitment_agency", "government"}
+    assert BrokerReport.objects.filter(network=network).count() == 3
+    assert OutreachEvent.objects.filter(network=network).count() == 3
+    assert Referral.objects.filter(network=network).count() == 2
+    credentials = json.loads(demo.first_file)
+    assert any(c["org_kind"] == "government" for c in credentials)  # its members sign in to the network
+
+
+# --- indicators -----------------------------------------------------------------------------------------
+
+
+def test_demo_scores(demo: Demo) -> None:
+    from ilm.indicators.models import Assessment
+
+    businesses = Organisation.objects.filter(kind__in=["supplier", "recruitment_agency"])
+    published = Assessment.objects.filter(status="published")
+    assert set(published.values_list("business", flat=True)) == set(businesses.values_list("pk", flat=True))
+    assert published.count() == 4 * businesses.count()

@@ -58,6 +58,9 @@ class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or ()
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return admin_site.has_permission(request)
 

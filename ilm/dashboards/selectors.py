@@ -61,10 +61,15 @@ class Window:
         year, month = divmod(first.year * 12 + first.month - 1 - (months - 1), 12)
         return cls(datetime.date(year, month + 1, 1), today)
 
-    def q(self, prefix: str = "") -> Q:
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """From the first day's midnight to the midnight after the last day (local time)."""
         start = timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
         end = timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
-        return Q(**{f"{prefix}opened_at__gte": start, f"{prefix}opened_at__lt": end})
+        return start, end
+
+    def q(self, field: str = "opened_at") -> Q:
+        start, end = self.bounds()
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
     def months(self) -> list[datetime.date]:
         months, day = [], self.start.replace(day=1)
@@ -299,9 +304,77 @@ def workers_by_nationality(membership: Any, window: Window) -> Table:
     return table
 
 
+def _language_name(code: str) -> str:
+    from ilm.core.languages import babel_locale
+
+    if not code:
+        return str(_("Not recorded"))
+    locale = babel_locale(code)
+    return str(locale.get_display_name(locale) or code) if locale.language == code.split("-")[0] else code
+
+
+def contacts_by_language(membership: Any, window: Window) -> Table | None:
+    """The CSO's (the technical partner: every CSO's) contacts in the window by language and channel kind:
+    where the channels are busy, in which languages."""
+    if not sees_small_cells(membership):
+        return None
+    rows = (
+        cases.contact_list(membership=membership)
+        .filter(window.q("occurred_at"))
+        .values("language")
+        .annotate(
+            contacts=Count("pk"),
+            workers=Count("worker", distinct=True),
+            chat=Count("pk", filter=Q(channel__isnull=False) & ~Q(channel__provider="hotline")),
+        )
+        .order_by("-contacts", "language")
+    )
+    table = Table(
+        "contacts_by_language",
+        _("Contacts by language"),
+        [_("Language"), _("Contacts"), _("Workers"), _("By message")],
+        note=_("Workers: distinct workers recorded on the contacts; a contact without a worker counts none."),
+    )
+    for row in rows:
+        table.rows.append([_language_name(row["language"]), row["contacts"], row["workers"], row["chat"]])
+    return table
+
+
+def caseload(membership: Any) -> Table | None:
+    """Open cases now, for the CSO per caseworker (the technical partner: per CSO): how many, how many
+    overdue, how many wait for the worker's validation."""
+    if not sees_small_cells(membership):
+        return None
+    by_cso = can(membership, Action.VIEW_WHOLE_NETWORK)
+    key = "cso__name" if by_cso else "assigned_to__user__username"
+    rows = (
+        cases.case_list(membership=membership)
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by()
+        .values(key)
+        .annotate(
+            open_cases=Count("pk"),
+            overdue=Count("pk", filter=cases.overdue_q()),
+            awaiting=Count("pk", filter=Q(status=CaseStatus.AWAITING_VALIDATION)),
+        )
+        .order_by("-open_cases", key)
+    )
+    table = Table(
+        "caseload",
+        _("Open cases now"),
+        [_("CSO") if by_cso else _("Caseworker"), _("Open cases"), _("Overdue"), _("Awaiting validation")],
+        note=_("Today, whatever the period above."),
+    )
+    for row in rows:
+        table.rows.append([row[key] or _("Not assigned"), row["open_cases"], row["overdue"], row["awaiting"]])
+    return table
+
+
 def dashboard_tables(membership: Any, window: Window) -> list[Table]:
     """Every table the viewer's dashboard shows, in order."""
     tables = [
+        caseload(membership),
+        contacts_by_language(membership, window),
         issues_by_month(membership, window),
         issues_by_category(membership, window),
         issues_by_country(membership, window),

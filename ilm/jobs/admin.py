@@ -11,7 +11,6 @@ from ilm.jobs.models import Application, EmployerReview, Vacancy, VacancyFee, Va
 class VacancyFeeInline(ReadOnlyInline):
     model = VacancyFee
     fields = ["name", "amount", "currency", "charged_by"]
-    readonly_fields = fields
 
 
 @admin.register(Vacancy, site=admin_site)

@@ -178,10 +178,11 @@ class JobPostingOut(serializers.ModelSerializer):
 
     @extend_schema_field(EmployerRatingOut(allow_null=True))
     def get_employer_rating(self, obj: Vacancy) -> dict[str, Any] | None:
-        ratings = self.context.get("ratings")
-        if ratings is None:  # once per response: the employers of every vacancy on the page, one query
-            page = self.parent.instance if self.parent is not None else [obj]
-            ratings = self.context["ratings"] = selectors.employer_ratings({v.employer_id for v in page})
+        cache: dict[str, Any] = self.context.get("ratings_cache", {})  # one per response (see the viewset)
+        if "ratings" not in cache:  # the employers of every vacancy on the page, one query
+            page = self.parent.instance if self.parent is not None and self.parent.instance is not None else [obj]
+            cache["ratings"] = selectors.employer_ratings({vacancy.employer_id for vacancy in page})
+        ratings = cache["ratings"]
         rating = ratings.get(obj.employer_id)
         return None if rating is None else {"count": rating.count, "average": rating.average}
 
@@ -380,6 +381,7 @@ class JobPostingViewSet(ReadOnlyScopedViewSet):
         wanted = self.request.query_params.get("lang", "") if self.request else ""
         context["reader_language"] = wanted if wanted in JOB_LANGUAGES else "en"
         context["texts"] = {}
+        context["ratings_cache"] = {}
         return context
 
     @extend_schema(parameters=[_LANG])
@@ -626,7 +628,9 @@ class ApplicationViewSet(ReadOnlyScopedViewSet):
 
 class JobReachOffersOut(serializers.Serializer):
     offered = serializers.IntegerField(help_text="Jobseekers offered a job in the window.")
-    through_ern = serializers.IntegerField(help_text="Of those, applied through a CSO of the network.")
+    through_ern = serializers.IntegerField(
+        help_text="Of those, applied through a member of the Ethical Recruitment Network of their origin country."
+    )
 
 
 class JobReachVacanciesOut(serializers.Serializer):

@@ -183,15 +183,36 @@ def _window(field: str, date_from: datetime.date | None, date_to: datetime.date 
     return q
 
 
+def through_ern_q() -> Exists:
+    """The application was made through an organisation that, on the day it applied, was a member of an
+    Ethical Recruitment Network of the jobseeker's origin country (their nationality): it joined on or before
+    that day (the application's local date) and had not left by then. Only the via organisation (`via_cso`)
+    counts, not the employer."""
+    from ilm.recruitment.models import NetworkMember
+
+    applied_on = OuterRef("created_at__date")
+    return Exists(
+        NetworkMember.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=applied_on),
+            organisation_id=OuterRef("via_cso_id"),
+            network__origin_country_id=OuterRef("nationality_id"),
+            joined_on__lte=applied_on,
+        )
+    )
+
+
 def reach_offers_through_erns(
     *, membership: Any, date_from: datetime.date | None = None, date_to: datetime.date | None = None
 ) -> dict[str, int]:
     """Reach 3: jobseekers offered a job (offer made in the window, whatever happened next), and how many
-    of them applied through a CSO of the network (an Ethical Recruitment Network member)."""
+    of them were reached at the first mile through an Ethical Recruitment Network: the organisation that
+    applied for them (`via_cso`) was, on the day of the application, an active member of the ERN of the
+    jobseeker's origin country (`through_ern_q`). A CSO outside every ERN, or in another country's ERN,
+    does not count; nor does an application made before the organisation joined or after it left."""
     offered = application_list(membership=membership).filter(_window("offered_at", date_from, date_to))
     return offered.aggregate(
         offered=Count("pk"),
-        through_ern=Count("pk", filter=Q(via_cso__isnull=False)),
+        through_ern=Count("pk", filter=Q(through_ern_q())),
     )
 
 

@@ -215,6 +215,11 @@ AGENCIES: list[OrgSpec] = [
     {"slug": "kl-workforce", "name": "Kuala Lumpur Workforce Solutions", "subkind": "destination", "countries": ["MY"]},
 ]
 
+# Partners in country action plans and Ethical Recruitment Networks (DOMAIN.md §2): local government.
+GOVERNMENTS: list[OrgSpec] = [
+    {"slug": "yangon-labour-office", "name": "Yangon Region Labour Office", "countries": ["MM"]},
+]
+
 # (kind, customer slug, provider slug, options); every one confirmed unless "pending"
 LINKS: list[LinkSpec] = [
     ("supply", "northwind", "siam-ocean", {"tier": 1}),

@@ -1,7 +1,6 @@
 """Action plans in the read-only admin (technical partner administrators); changes go through the pages,
 the API and ilm/plans/services.py."""
 
-
 from django.contrib import admin
 
 from ilm.core.admin_site import ReadOnlyAdmin, ReadOnlyInline, admin_site
@@ -95,7 +94,6 @@ class CourseAdmin(ReadOnlyAdmin):
 class TrainingAttendanceInline(ReadOnlyInline):
     model = TrainingAttendance
     fields = ["role", "gender", "count"]
-    readonly_fields = ["role", "gender", "count"]
 
 
 @admin.register(TrainingSession, site=admin_site)

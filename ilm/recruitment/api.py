@@ -16,6 +16,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -27,17 +28,30 @@ from rest_framework.routers import BaseRouter
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases.selectors import worker_list
-from ilm.network.models import Country, Gender
+from ilm.network.models import Country, Gender, Organisation
 from ilm.recruitment import permissions, selectors, services
 from ilm.recruitment.models import (
+    BrokerReport,
+    BrokerReportStatus,
     Employment,
     FeeLine,
     FeeSurvey,
     FeeSurveyResponse,
     FeeType,
+    Intervention,
+    NetworkMember,
+    NetworkRole,
+    OutreachEvent,
     PaidTo,
+    PolicyKind,
+    RecruitmentNetwork,
+    Referral,
+    ReferralOutcome,
+    ReferralService,
     Repayment,
     RepaymentMethod,
+    RepaymentPolicy,
+    ReportingMechanism,
     VerificationMethod,
 )
 
@@ -271,6 +285,49 @@ class SurveyFilter(django_filters.FilterSet):
 # --- viewsets -------------------------------------------------------------------------------------------
 
 
+class RepaymentPolicyOut(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    kind = serializers.ChoiceField(choices=PolicyKind.choices, read_only=True)
+    fee_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=FeeType.choices),
+        read_only=True,
+        help_text="The fee types repaid under a `listed_types` policy (empty when the employer pays all).",
+    )
+
+    class Meta:
+        model = RepaymentPolicy
+        fields = ["id", "organisation", "organisation_name", "kind", "fee_types", "notes", "version", "updated_at"]
+
+
+class RepaymentPolicyIn(serializers.Serializer):
+    organisation = _Scoped(selectors.policy_business_list, help_text="The supplier (employer).")
+    kind = serializers.ChoiceField(choices=PolicyKind.choices)
+    fee_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=FeeType.choices), required=False, default=list
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RepaymentPolicyViewSet(ReadOnlyScopedViewSet):
+    """Suppliers' repayment policies (employer pays, or the fee types it repays). Setting one re-applies it to
+    the supplier's fee-survey lines (a person's overrides stay): the supplier's administrators and the
+    technical partner set it; the CSOs that surveyed the supplier read it."""
+
+    queryset = RepaymentPolicy.objects.none()
+    scope_selector = selectors.policy_list
+    output_serializer = RepaymentPolicyOut
+
+    def safely_get_queryset(self, queryset: QuerySet[RepaymentPolicy]) -> QuerySet[RepaymentPolicy]:
+        return queryset.order_by("organisation__name")
+
+    @extend_schema(request=RepaymentPolicyIn, responses={200: RepaymentPolicyOut})
+    def create(self, request: Request) -> Response:
+        """Set (create or replace) a supplier's policy."""
+        data = self.validated(RepaymentPolicyIn)
+        policy = services.policy_set(actor=self.membership, **data)
+        return self.respond(self.reload(policy))
+
+
 class FeeSurveyViewSet(ReadOnlyScopedViewSet):
     """Recruitment fee surveys at supplier sites."""
 
@@ -417,9 +474,496 @@ class RepaymentTotalsViewSet(viewsets.ViewSet):
         return Response(BusinessTotalsOut(rows, many=True).data)
 
 
+# --- Ethical Recruitment Networks ----------------------------------------------------------------------------
+#
+# recruitment-networks, network-members, broker-reports, outreach-events, referrals: read by the network's
+# active members and the technical partner only (404 for everyone else). Lists of broker reports never carry
+# the broker's name; a report's detail does, and each such read is audited (`recruitment.broker_viewed`).
+
+
+class NetworkOut(serializers.ModelSerializer):
+    origin_country = serializers.CharField(source="origin_country_id", read_only=True)
+
+    class Meta:
+        model = RecruitmentNetwork
+        fields = ["id", "origin_country", "name", "description", "is_active", "created_at", "version"]
+
+
+class NetworkIn(serializers.Serializer):
+    origin_country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class NetworkPatch(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class MoneyOut(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+
+
+class NetworkTotalsOut(serializers.Serializer):
+    events = serializers.IntegerField()
+    reached = serializers.DictField(child=serializers.IntegerField(), help_text="Jobseekers reached per gender.")
+    reached_total = serializers.IntegerField()
+    brokers_reported = serializers.IntegerField()
+    jobseekers_charged = serializers.IntegerField()
+    jobseekers_repaid = serializers.IntegerField()
+    referred_to_mechanism = serializers.IntegerField()
+    fees_charged = MoneyOut(many=True, help_text="Per currency, never summed across currencies.")
+    fees_repaid = MoneyOut(many=True, help_text="Per currency, never summed across currencies.")
+    referrals = serializers.DictField(child=serializers.IntegerField(), help_text="Referrals per outcome.")
+
+
+class MemberOut(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_kind = serializers.CharField(source="organisation.kind", read_only=True)
+    network_role = serializers.ChoiceField(source="role", choices=NetworkRole.choices)
+
+    class Meta:
+        model = NetworkMember
+        fields = [
+            "id",
+            "network",
+            "organisation",
+            "organisation_name",
+            "organisation_kind",
+            "network_role",
+            "joined_on",
+            "left_on",
+        ]
+
+
+class MemberIn(serializers.Serializer):
+    network = _Scoped(selectors.network_list)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    network_role = serializers.ChoiceField(choices=NetworkRole.choices, required=False, default=NetworkRole.MEMBER)
+    joined_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class MemberPatch(serializers.Serializer):
+    network_role = serializers.ChoiceField(choices=NetworkRole.choices, required=False)
+    left_on = serializers.DateField(required=False, allow_null=True)
+
+
+_BROKER_OUT_FIELDS = [
+    "id",
+    "network",
+    "reported_by",
+    "reported_by_name",
+    "area",
+    "fee_amount",
+    "fee_currency",
+    "fee_for",
+    "jobseekers_charged",
+    "reported_on",
+    "intervention",
+    "intervention_notes",
+    "repaid_amount",
+    "repaid_currency",
+    "jobseekers_repaid",
+    "referred_to",
+    "referred_on",
+    "referral_reference",
+    "status",
+    "created_at",
+    "version",
+]
+
+
+class BrokerReportOut(serializers.ModelSerializer):
+    """A broker report without the broker's name (lists)."""
+
+    reported_by_name = serializers.CharField(source="reported_by.name", read_only=True)
+    fee_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, allow_null=True)
+    repaid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, allow_null=True)
+    intervention = serializers.ChoiceField(choices=Intervention.choices)
+    referred_to = serializers.ChoiceField(choices=ReportingMechanism.choices, allow_blank=True)
+    status = serializers.ChoiceField(choices=BrokerReportStatus.choices)
+
+    class Meta:
+        model = BrokerReport
+        fields = _BROKER_OUT_FIELDS
+
+
+class BrokerReportDetailOut(BrokerReportOut):
+    """One broker report with the broker's name: every read is recorded in the audit log."""
+
+    broker_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = BrokerReport
+        fields = [*_BROKER_OUT_FIELDS, "broker_name"]
+
+
+class BrokerReportIn(serializers.Serializer):
+    """Checked by the service (ilm/recruitment/services.py `clean_broker_report`)."""
+
+    network = _Scoped(selectors.network_list)
+    broker_name = serializers.CharField(max_length=200)
+    area = serializers.CharField(max_length=200)
+    reported_on = serializers.DateField()
+    fee_amount = serializers.CharField(
+        max_length=24, required=False, allow_blank=True, allow_null=True, default=None, help_text="Greater than 0."
+    )
+    fee_currency = serializers.CharField(
+        max_length=8, required=False, allow_blank=True, default="", help_text="ISO 4217, e.g. MMK."
+    )
+    fee_for = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    jobseekers_charged = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    intervention = serializers.ChoiceField(choices=Intervention.choices, required=False, default=Intervention.NONE_YET)
+    intervention_notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    repaid_amount = serializers.CharField(
+        max_length=24, required=False, allow_blank=True, allow_null=True, default=None
+    )
+    repaid_currency = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    jobseekers_repaid = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    referred_to = serializers.ChoiceField(
+        choices=ReportingMechanism.choices, required=False, allow_blank=True, default=""
+    )
+    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    referral_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=BrokerReportStatus.choices, required=False, default=BrokerReportStatus.OPEN
+    )
+
+
+class BrokerReportPatch(BrokerReportIn):
+    network = None  # type: ignore[assignment]
+
+
+class OutreachReachOut(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    count = serializers.IntegerField()
+
+
+class OutreachReachIn(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    count = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class OutreachEventOut(serializers.ModelSerializer):
+    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
+    reach = OutreachReachOut(many=True, read_only=True)
+
+    class Meta:
+        model = OutreachEvent
+        fields = [
+            "id",
+            "network",
+            "organiser",
+            "organiser_name",
+            "held_on",
+            "place",
+            "topic",
+            "language",
+            "materials",
+            "reach",
+            "created_at",
+            "version",
+        ]
+
+
+class OutreachEventIn(serializers.Serializer):
+    network = _Scoped(selectors.network_list)
+    held_on = serializers.DateField()
+    place = serializers.CharField(max_length=200)
+    topic = serializers.CharField(max_length=200)
+    language = serializers.CharField(max_length=8, help_text="A language code, e.g. my, km, ne.")
+    materials = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reach = OutreachReachIn(many=True, help_text="Jobseekers reached, one row per gender.")
+
+
+class OutreachEventPatch(OutreachEventIn):
+    network = None  # type: ignore[assignment]
+
+
+class ReferralOut(serializers.ModelSerializer):
+    referred_by_name = serializers.CharField(source="referred_by.name", read_only=True)
+    service = serializers.ChoiceField(choices=ReferralService.choices)
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "network",
+            "referred_by",
+            "referred_by_name",
+            "service",
+            "service_name",
+            "referred_on",
+            "outcome",
+            "outcome_note",
+            "worker",
+            "created_at",
+            "version",
+        ]
+
+
+class ReferralIn(serializers.Serializer):
+    network = _Scoped(selectors.network_list)
+    service = serializers.ChoiceField(choices=ReferralService.choices)
+    service_name = serializers.CharField(max_length=200)
+    referred_on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices, required=False, default=ReferralOutcome.PENDING)
+    outcome_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    worker = _Scoped(
+        selectors.referral_workers,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional: a worker your CSO recorded (never a name here).",
+    )
+
+
+class ReferralPatch(ReferralIn):
+    network = None  # type: ignore[assignment]
+
+
+class ErnFilter(django_filters.FilterSet):
+    """`network`, and `date_from`/`date_to` on the object's own date."""
+
+    network = IdFilter(field_name="network_id")
+    date_from = django_filters.DateFilter(method="filter_from")
+    date_to = django_filters.DateFilter(method="filter_to")
+    date_field = ""
+
+    def filter_from(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.date_field}__gte": value})
+
+    def filter_to(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.date_field}__lte": value})
+
+
+class BrokerReportFilter(ErnFilter):
+    date_field = "reported_on"
+
+    class Meta:
+        model = BrokerReport
+        fields = ["network", "status", "date_from", "date_to"]
+
+
+class OutreachEventFilter(ErnFilter):
+    date_field = "held_on"
+
+    class Meta:
+        model = OutreachEvent
+        fields = ["network", "language", "date_from", "date_to"]
+
+
+class ReferralFilter(ErnFilter):
+    date_field = "referred_on"
+
+    class Meta:
+        model = Referral
+        fields = ["network", "service", "outcome", "date_from", "date_to"]
+
+
+class MemberFilter(django_filters.FilterSet):
+    network = IdFilter(field_name="network_id")
+    network_role = django_filters.ChoiceFilter(field_name="role", choices=NetworkRole.choices)
+
+    class Meta:
+        model = NetworkMember
+        fields = ["network", "network_role"]
+
+
+class NetworkFilter(django_filters.FilterSet):
+    class Meta:
+        model = RecruitmentNetwork
+        fields = ["origin_country", "is_active"]
+
+
+class RecruitmentNetworkViewSet(ReadOnlyScopedViewSet):
+    """Ethical Recruitment Networks (one per origin country): their members and the technical partner."""
+
+    queryset = RecruitmentNetwork.objects.none()
+    scope_selector = selectors.network_list
+    output_serializer = NetworkOut
+    filterset_class = NetworkFilter
+
+    def safely_get_queryset(self, queryset: QuerySet[RecruitmentNetwork]) -> QuerySet[RecruitmentNetwork]:
+        return queryset.order_by("id")
+
+    @extend_schema(request=NetworkIn, responses={201: NetworkOut})
+    def create(self, request: Request) -> Response:
+        network = services.network_create(actor=self.membership, **self.validated(NetworkIn))
+        return self.respond(self.reload(network), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NetworkPatch, responses={200: NetworkOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        network = self.get_object()
+        data = self.validated(NetworkPatch, partial=True)
+        saved = services.network_update(
+            actor=self.membership,
+            network=network,
+            name=data.get("name", network.name),
+            description=data.get("description", network.description),
+            is_active=data.get("is_active", network.is_active),
+        )
+        return self.respond(self.reload(saved))
+
+    @extend_schema(request=None, responses={200: NetworkTotalsOut}, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def totals(self, request: Request, pk: str) -> Response:
+        """Events, jobseekers reached by gender, brokers reported, fees charged and paid back per currency."""
+        totals = selectors.network_totals(self.get_object())
+        return Response(NetworkTotalsOut(totals).data)
+
+
+class NetworkMemberViewSet(ReadOnlyScopedViewSet):
+    """Members of the networks you read; the technical partner adds them and records when they leave."""
+
+    queryset = NetworkMember.objects.none()
+    scope_selector = selectors.network_member_list
+    output_serializer = MemberOut
+    filterset_class = MemberFilter
+
+    def safely_get_queryset(self, queryset: QuerySet[NetworkMember]) -> QuerySet[NetworkMember]:
+        return queryset.order_by("id")
+
+    @extend_schema(request=MemberIn, responses={201: MemberOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(MemberIn)
+        data["role"] = data.pop("network_role")
+        member = services.member_add(actor=self.membership, **data)
+        return self.respond(self.reload(member), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberPatch, responses={200: MemberOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        member = self.get_object()
+        data = self.validated(MemberPatch, partial=True)
+        saved = services.member_change(
+            actor=self.membership,
+            member=member,
+            role=data.get("network_role", member.role),
+            left_on=data.get("left_on", member.left_on),
+        )
+        return self.respond(self.reload(saved))
+
+
+def _patched(serializer_data: dict[str, Any], obj: Any, fields: Any) -> dict[str, Any]:
+    """A partial update: the fields given over the object's current values."""
+    return {field: serializer_data.get(field, getattr(obj, field)) for field in fields}
+
+
+class BrokerReportViewSet(ReadOnlyScopedViewSet):
+    """Informal brokers reported by a network's members. Lists leave the broker's name out; reading one
+    report gives it and is recorded in the audit log."""
+
+    queryset = BrokerReport.objects.none()
+    scope_selector = selectors.broker_report_list
+    output_serializer = BrokerReportOut
+    filterset_class = BrokerReportFilter
+
+    def safely_get_queryset(self, queryset: QuerySet[BrokerReport]) -> QuerySet[BrokerReport]:
+        return queryset.order_by("-reported_on", "-id")
+
+    def _detail(self, report: BrokerReport, status_code: int = 200) -> Response:
+        report.broker_name = services.broker_report_view(actor=self.membership, report=report, purpose="api")
+        return Response(BrokerReportDetailOut(report, context=self.get_serializer_context()).data, status=status_code)
+
+    @extend_schema(responses={200: BrokerReportDetailOut})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(request=BrokerReportIn, responses={201: BrokerReportDetailOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(BrokerReportIn)
+        report = services.broker_report_create(actor=self.membership, **data)
+        return self._detail(self.reload(report), status.HTTP_201_CREATED)
+
+    @extend_schema(request=BrokerReportPatch, responses={200: BrokerReportDetailOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        report = self.get_object()
+        data = self.validated(BrokerReportPatch, partial=True)
+        saved = services.broker_report_update(
+            actor=self.membership, report=report, **_patched(data, report, services.BROKER_FIELDS)
+        )
+        return self._detail(self.reload(saved))
+
+
+class OutreachEventViewSet(ReadOnlyScopedViewSet):
+    """Education and empowerment events for jobseekers (activity 1.6), with jobseekers reached by gender."""
+
+    queryset = OutreachEvent.objects.none()
+    scope_selector = selectors.outreach_event_list
+    output_serializer = OutreachEventOut
+    filterset_class = OutreachEventFilter
+
+    def safely_get_queryset(self, queryset: QuerySet[OutreachEvent]) -> QuerySet[OutreachEvent]:
+        return queryset.order_by("-held_on", "-id")
+
+    @staticmethod
+    def _reach(rows: Any) -> dict[str, int]:
+        reach: dict[str, int] = {}
+        for row in rows:
+            if row["gender"] in reach:
+                raise serializers.ValidationError({"reach": [_("The same gender appears twice.")]})
+            reach[row["gender"]] = row["count"]
+        return reach
+
+    @extend_schema(request=OutreachEventIn, responses={201: OutreachEventOut})
+    def create(self, request: Request) -> Response:
+        data = self.validated(OutreachEventIn)
+        data["reach"] = self._reach(data["reach"])
+        event = services.outreach_event_create(actor=self.membership, **data)
+        return self.respond(self.reload(event), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OutreachEventPatch, responses={200: OutreachEventOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        event = self.get_object()
+        data = self.validated(OutreachEventPatch, partial=True)
+        values = _patched(data, event, ("held_on", "place", "topic", "language", "materials"))
+        if "reach" in data:
+            values["reach"] = self._reach(data["reach"])
+        else:
+            values["reach"] = {cell.gender: cell.count for cell in event.reach.all()}
+        saved = services.outreach_event_update(actor=self.membership, event=event, **values)
+        return self.respond(self.reload(saved))
+
+
+class ReferralViewSet(ReadOnlyScopedViewSet):
+    """Non-monetary referrals of jobseekers (legal aid, health, shelter, documents, financial), with outcome."""
+
+    queryset = Referral.objects.none()
+    scope_selector = selectors.referral_list
+    output_serializer = ReferralOut
+    filterset_class = ReferralFilter
+
+    def safely_get_queryset(self, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+        return queryset.order_by("-referred_on", "-id")
+
+    @extend_schema(request=ReferralIn, responses={201: ReferralOut})
+    def create(self, request: Request) -> Response:
+        referral = services.referral_create(actor=self.membership, **self.validated(ReferralIn))
+        return self.respond(self.reload(referral), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReferralPatch, responses={200: ReferralOut})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        referral = self.get_object()
+        data = self.validated(ReferralPatch, partial=True)
+        values = _patched(
+            data, referral, ("service", "service_name", "referred_on", "outcome", "outcome_note", "worker")
+        )
+        saved = services.referral_update(actor=self.membership, referral=referral, **values)
+        return self.respond(self.reload(saved))
+
+
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("repayment-policies", RepaymentPolicyViewSet, basename="repayment-policy")
     router.register("fee-surveys", FeeSurveyViewSet, basename="fee-survey")
     router.register("fee-survey-responses", FeeSurveyResponseViewSet, basename="fee-survey-response")
     router.register("repayments", RepaymentViewSet, basename="repayment")
     router.register("repayment-totals", RepaymentTotalsViewSet, basename="repayment-totals")
+    router.register("recruitment-networks", RecruitmentNetworkViewSet, basename="recruitment-network")
+    router.register("network-members", NetworkMemberViewSet, basename="network-member")
+    router.register("broker-reports", BrokerReportViewSet, basename="broker-report")
+    router.register("outreach-events", OutreachEventViewSet, basename="outreach-event")
+    router.register("referrals", ReferralViewSet, basename="referral")

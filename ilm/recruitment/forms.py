@@ -13,11 +13,17 @@ from ilm.cases.models import Worker
 from ilm.network.models import Country, Gender
 from ilm.recruitment import services
 from ilm.recruitment.models import (
+    BrokerReportStatus,
     Employment,
     FeeType,
+    Intervention,
+    NetworkRole,
     PaidTo,
     PolicyKind,
+    ReferralOutcome,
+    ReferralService,
     RepaymentMethod,
+    ReportingMechanism,
     VerificationMethod,
 )
 
@@ -145,3 +151,153 @@ class PolicyForm(forms.Form):
         label=_("Fee types repaid"), choices=FeeType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Ethical Recruitment Networks ------------------------------------------------------------------------
+
+
+class NetworkForm(forms.Form):
+    origin_country = forms.ModelChoiceField(label=_("Origin country"), queryset=Country.objects.all())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["origin_country"]
+        else:
+            del self.fields["is_active"]
+
+
+class MemberForm(forms.Form):
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=NetworkRole.choices, initial=NetworkRole.MEMBER)
+    joined_on = forms.DateField(label=_("Member since"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["organisation"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda org: f"{org.name} ({org.get_kind_display()})"
+        )
+
+
+class MemberChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=NetworkRole.choices)
+    left_on = forms.DateField(label=_("Left the network on"), required=False, widget=DATE)
+
+
+_NUMBER = forms.TextInput(attrs={"inputmode": "decimal"})
+
+
+class BrokerReportForm(forms.Form):
+    broker_name = forms.CharField(
+        label=_("Broker's name or alias"),
+        max_length=200,
+        help_text=_("Seen only by the network's members and the technical partner; every view is recorded."),
+    )
+    area = forms.CharField(label=_("Area or district"), max_length=200)
+    reported_on = forms.DateField(label=_("Reported on"), widget=DATE)
+    fee_amount = forms.CharField(label=_("Fee charged"), max_length=20, required=False, widget=_NUMBER)
+    fee_currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, widget=forms.TextInput(attrs={"size": 4})
+    )
+    fee_for = forms.CharField(label=_("Charged for"), max_length=300, required=False)
+    jobseekers_charged = forms.IntegerField(label=_("Jobseekers charged"), min_value=0, required=False)
+    intervention = forms.ChoiceField(label=_("Intervention"), choices=Intervention.choices)
+    intervention_notes = forms.CharField(
+        label=_("What was done"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    repaid_amount = forms.CharField(label=_("Fees paid back"), max_length=20, required=False, widget=_NUMBER)
+    repaid_currency = forms.CharField(
+        label=_("Currency paid back"), max_length=3, required=False, widget=forms.TextInput(attrs={"size": 4})
+    )
+    jobseekers_repaid = forms.IntegerField(label=_("Jobseekers paid back"), min_value=0, required=False)
+    referred_to = forms.ChoiceField(
+        label=_("Referred to a reporting mechanism"),
+        choices=[("", _("Not referred")), *ReportingMechanism.choices],
+        required=False,
+    )
+    referred_on = forms.DateField(label=_("Referred on"), required=False, widget=DATE)
+    referral_reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=BrokerReportStatus.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            return services.clean_broker_report(dict(data))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+class OutreachEventForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    language = forms.ChoiceField(label=_("Language"))
+    materials = forms.CharField(
+        label=_("Materials"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ilm.jobs.models import language_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", "—"), *language_choices()]  # type: ignore[attr-defined]
+        for gender, label in Gender.choices:
+            self.fields[f"reached_{gender}"] = forms.IntegerField(
+                label=_("Jobseekers reached: %(gender)s") % {"gender": label},
+                min_value=0,
+                max_value=1_000_000,
+                required=False,
+                initial=0,
+            )
+
+    def reach(self) -> dict[str, int]:
+        return {gender: self.cleaned_data.get(f"reached_{gender}") or 0 for gender in Gender.values}
+
+    def values(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("reached_")}
+        return {**data, "reach": self.reach()}
+
+
+class ReferralForm(forms.Form):
+    service = forms.ChoiceField(label=_("Referred to"), choices=[("", "—"), *ReferralService.choices])
+    service_name = forms.CharField(label=_("Name of the service"), max_length=200)
+    referred_on = forms.DateField(label=_("Date"), widget=DATE)
+    worker = forms.ModelChoiceField(
+        label=_("Jobseeker (optional, a worker your CSO recorded)"), queryset=Worker.objects.none(), required=False
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReferralOutcome.choices, initial=ReferralOutcome.PENDING)
+    outcome_note = forms.CharField(
+        label=_("Note on the outcome"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, workers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if workers is None:
+            del self.fields["worker"]
+        else:
+            self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+            # Never the name in a list a page renders: the worker's code and gender.
+            self.fields["worker"].label_from_instance = lambda w: f"W{w.pk} · {w.get_gender_display()}"  # type: ignore[attr-defined]
+
+
+class ErnFilterForm(forms.Form):
+    """Filters of the ERN lists (the network is in the URL or chosen here)."""
+
+    network: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Network"), queryset=None, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]

@@ -287,3 +287,257 @@ class Repayment(models.Model):
 
     def audit_organisation_id(self) -> Any:
         return self.recorded_by_organisation_id
+
+
+# =====================================================================================================
+# Ethical Recruitment Networks (DOMAIN.md §9 second bullet, activities 1.6 and 2.9, reach indicator 3)
+#
+# One network per origin country (while active): recruitment agencies, CSOs and local government work
+# together at the first mile. Members report informal brokers (the broker's name is encrypted and every
+# view of it audited), record outreach to jobseekers and non-monetary referrals. Only the network's active
+# members and the technical partner read any of it. See docs/recruitment.md "Ethical Recruitment Networks".
+# =====================================================================================================
+
+
+class NetworkRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    MEMBER = "member", pgettext_lazy("network role", "Member")
+
+
+class Intervention(models.TextChoices):
+    NONE_YET = "none_yet", _("None yet")
+    WARNED_BROKER = "warned_broker", _("Talked to or warned the broker")
+    INFORMED_JOBSEEKERS = "informed_jobseekers", _("Informed the jobseekers of their rights")
+    NEGOTIATED_REPAYMENT = "negotiated_repayment", _("Negotiated repayment of the fees")
+    REPORTED = "reported", _("Reported to a reporting mechanism")
+    OTHER = "other", pgettext_lazy("intervention", "Other")
+
+
+class ReportingMechanism(models.TextChoices):
+    POLICE = "police", _("Police")
+    LABOUR_MINISTRY = "labour_ministry", _("Labour ministry")
+    LICENSING_AUTHORITY = "licensing_authority", _("Agency licensing authority")
+    OTHER = "other", pgettext_lazy("reporting mechanism", "Other")
+
+
+class BrokerReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ReferralService(models.TextChoices):
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    HEALTH = "health", _("Health")
+    SHELTER = "shelter", _("Shelter")
+    DOCUMENTS = "documents", _("Documents / ID")
+    FINANCIAL = "financial", _("Financial")
+    OTHER = "other", pgettext_lazy("referral service", "Other")
+
+
+class ReferralOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RECEIVED = "received", _("Service received")
+    NOT_RECEIVED = "not_received", _("Service not received")
+
+
+class RecruitmentNetwork(TimestampedModel):
+    """An Ethical Recruitment Network of one origin country. One active network per country."""
+
+    origin_country = models.ForeignKey(
+        "network.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("origin country")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("recruitment network")
+        verbose_name_plural = _("recruitment networks")
+        ordering = ["origin_country_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_country"],
+                condition=models.Q(is_active=True),
+                name="one_active_network_per_country",
+                violation_error_message=_("This country already has an active Ethical Recruitment Network."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkMember(models.Model):
+    """An organisation's membership of a network, from `joined_on` until `left_on` (exclusive)."""
+
+    network = models.ForeignKey(RecruitmentNetwork, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="ern_memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=NetworkRole.choices, default=NetworkRole.MEMBER)
+    joined_on = models.DateField(_("member since"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    added_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("network member")
+        verbose_name_plural = _("network members")
+        ordering = ["network_id", "-role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "organisation"],
+                condition=models.Q(left_on__isnull=True),
+                name="one_current_membership_per_network",
+                violation_error_message=_("This organisation is already a member of the network."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in {self.network_id}"
+
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+
+class BrokerReport(TimestampedModel):
+    """An informal broker charging jobseekers, reported by a member; what was done about it. The broker's
+    name or alias is encrypted; every view of it is audited (`recruitment.broker_viewed`)."""
+
+    network = models.ForeignKey(RecruitmentNetwork, on_delete=models.PROTECT, related_name="broker_reports")
+    reported_by = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    broker_name = EncryptedTextField(_("broker's name or alias"), purpose="recruitment.broker_report.broker_name")
+    area = models.CharField(_("area or district"), max_length=200)
+    fee_amount = models.DecimalField(_("fee charged"), max_digits=14, decimal_places=2, null=True, blank=True)
+    fee_currency = models.CharField(_("currency of the fee"), max_length=3, blank=True)
+    fee_for = models.CharField(_("charged for"), max_length=300, blank=True)
+    jobseekers_charged = models.PositiveIntegerField(_("jobseekers charged"), default=0)
+    reported_on = models.DateField(_("reported on"))
+    intervention = models.CharField(
+        _("intervention"), max_length=24, choices=Intervention.choices, default=Intervention.NONE_YET
+    )
+    intervention_notes = models.TextField(_("what was done"), blank=True, max_length=4000)
+    repaid_amount = models.DecimalField(_("fees paid back"), max_digits=14, decimal_places=2, null=True, blank=True)
+    repaid_currency = models.CharField(_("currency paid back"), max_length=3, blank=True)
+    jobseekers_repaid = models.PositiveIntegerField(_("jobseekers repaid"), default=0)
+    referred_to = models.CharField(_("referred to"), max_length=24, choices=ReportingMechanism.choices, blank=True)
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+    referral_reference = models.CharField(_("reference"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=BrokerReportStatus.choices, default=BrokerReportStatus.OPEN
+    )
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("broker report")
+        verbose_name_plural = _("broker reports")
+        ordering = ["-reported_on", "-id"]
+        indexes = [models.Index(fields=["network", "reported_on"], name="recruitment_broker_network_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fee_amount__isnull=True) | models.Q(fee_amount__gt=0), name="broker_fee_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(repaid_amount__isnull=True) | models.Q(repaid_amount__gt=0),
+                name="broker_repaid_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:  # never the broker's name: str() ends up in logs
+        return f"Broker report {self.pk}"
+
+    @property
+    def label(self) -> str:
+        return str(_("Broker report %(number)s") % {"number": self.pk})
+
+    def audit_organisation_id(self) -> int:
+        return self.reported_by_id
+
+
+class OutreachEvent(TimestampedModel):
+    """An education and empowerment event for jobseekers (activity 1.6), with how many were reached."""
+
+    network = models.ForeignKey(RecruitmentNetwork, on_delete=models.PROTECT, related_name="outreach_events")
+    organiser = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organised by")
+    )
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    topic = models.CharField(_("topic"), max_length=200)
+    language = models.CharField(_("language"), max_length=8)
+    materials = models.TextField(_("materials"), blank=True, max_length=2000)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("outreach event")
+        verbose_name_plural = _("outreach events")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["network", "held_on"], name="recruitment_outreach_day")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on})"
+
+    def audit_organisation_id(self) -> int:
+        return self.organiser_id
+
+
+class OutreachReach(models.Model):
+    """Jobseekers an outreach event reached, one row per gender."""
+
+    event = models.ForeignKey(OutreachEvent, on_delete=models.CASCADE, related_name="reach")
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    count = models.PositiveIntegerField(_("jobseekers reached"))
+
+    class Meta:
+        verbose_name = _("outreach reach")
+        verbose_name_plural = _("outreach reach")
+        ordering = ["gender"]
+        constraints = [models.UniqueConstraint(fields=["event", "gender"], name="one_reach_cell_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.gender}: {self.count}"
+
+
+class Referral(TimestampedModel):
+    """A non-monetary referral of a jobseeker to a service, and what came of it. The jobseeker is optional
+    and never named here: at most a `cases.Worker` of the referring CSO (shown by its code only)."""
+
+    network = models.ForeignKey(RecruitmentNetwork, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("referred by")
+    )
+    service = models.CharField(_("referred to"), max_length=16, choices=ReferralService.choices)
+    service_name = models.CharField(_("name of the service"), max_length=200)
+    referred_on = models.DateField(_("date"))
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_note = models.TextField(_("note on the outcome"), blank=True, max_length=2000)
+    worker = models.ForeignKey(
+        "cases.Worker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ern_referrals",
+        verbose_name=_("jobseeker (a worker the CSO recorded)"),
+    )
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on", "-id"]
+        indexes = [models.Index(fields=["network", "referred_on"], name="recruitment_referral_day")]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk}"
+
+    def audit_organisation_id(self) -> int:
+        return self.referred_by_id

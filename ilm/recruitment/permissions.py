@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ilm.core.permissions import Action, OrgKind, can
-from ilm.recruitment.models import FeeSurvey
+from ilm.core.permissions import Action, OrgKind, Role, can
+from ilm.recruitment.models import FeeSurvey, RecruitmentNetwork
 
 
 def sees_all(membership: Any) -> bool:
@@ -72,3 +72,62 @@ def may_set_policy(membership: Any, organisation_id: int) -> bool:
     if not can(membership, Action.SET_REPAYMENT_POLICY):
         return False
     return sees_all(membership) or organisation_id == membership.organisation_id
+
+
+# --- Ethical Recruitment Networks ---------------------------------------------------------------------
+#
+# Reading: a network and everything recorded in it (members, broker reports, outreach events, referrals)
+# is read by its active members and by the technical partner, nobody else (ilm/recruitment/selectors.py).
+# Writing is this table: which roles of which kinds of organisation may do what. Object rules below add
+# "a member of this network" and "the organisation that recorded it".
+
+# Only these kinds of organisation can be members of a network (the technical partner runs them all).
+ERN_MEMBER_KINDS = frozenset({OrgKind.RECRUITMENT_AGENCY, OrgKind.CSO, OrgKind.GOVERNMENT})
+
+# Create and change networks, add and remove members: the technical partner's leads.
+ERN_MANAGERS: dict[str, frozenset[str]] = {
+    OrgKind.TECHNICAL_PARTNER: frozenset({Role.ADMIN, Role.CASE_MANAGER}),
+}
+# Record broker reports, outreach events and referrals: the technical partner's and members' working roles
+# (never a viewer).
+ERN_RECORDERS: dict[str, frozenset[str]] = {
+    OrgKind.TECHNICAL_PARTNER: frozenset({Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER}),
+    OrgKind.CSO: frozenset({Role.ADMIN, Role.CASE_MANAGER, Role.CASEWORKER}),
+    OrgKind.RECRUITMENT_AGENCY: frozenset({Role.ADMIN, Role.RESPONDER}),
+    OrgKind.GOVERNMENT: frozenset({Role.ADMIN}),
+}
+
+
+def _in(table: dict[str, frozenset[str]], membership: Any) -> bool:
+    return membership is not None and membership.role in table.get(membership.organisation_kind, frozenset())
+
+
+def may_manage_networks(membership: Any) -> bool:
+    return _in(ERN_MANAGERS, membership)
+
+
+def is_active_member(membership: Any, network: RecruitmentNetwork) -> bool:
+    from ilm.recruitment.selectors import active_member_q
+
+    return bool(
+        membership is not None
+        and membership.organisation_kind in ERN_MEMBER_KINDS
+        and network.members.filter(active_member_q(), organisation_id=membership.organisation_id).exists()
+    )
+
+
+def may_record_in(membership: Any, network: RecruitmentNetwork) -> bool:
+    """Record a broker report, an outreach event or a referral in this network."""
+    if not _in(ERN_RECORDERS, membership) or not network.is_active:
+        return False
+    return sees_all(membership) or is_active_member(membership, network)
+
+
+def may_edit_record(membership: Any, network: RecruitmentNetwork, recorded_by_id: int) -> bool:
+    """Change a report, event or referral: the organisation that recorded it (still a member), or the
+    technical partner."""
+    if not _in(ERN_RECORDERS, membership):
+        return False
+    if sees_all(membership):
+        return True
+    return recorded_by_id == membership.organisation_id and is_active_member(membership, network)

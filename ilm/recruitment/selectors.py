@@ -18,12 +18,14 @@ All are SQL aggregates (GROUP BY currency); nothing loops over rows in Python.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     F,
@@ -35,14 +37,22 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ilm.core.permissions import Action, OrgKind, can
-from ilm.network.models import Organisation
+from ilm.network.models import Gender, Organisation
 from ilm.network.selectors import network_scope
 from ilm.recruitment.models import (
+    BrokerReport,
     FeeLine,
     FeeSurvey,
     FeeSurveyResponse,
+    NetworkMember,
+    OutreachEvent,
+    OutreachReach,
+    RecruitmentNetwork,
+    Referral,
+    ReferralOutcome,
     Repayment,
     RepaymentPolicy,
     ResponseDocument,
@@ -122,6 +132,12 @@ def policy_business_list(*, membership: Any) -> QuerySet[Organisation]:
         surveyed = FeeSurvey.objects.filter(surveyor_id=membership.organisation_id).values("supplier_id")
         return suppliers.filter(pk__in=surveyed)
     return suppliers.none()
+
+
+def policy_list(*, membership: Any) -> QuerySet[RepaymentPolicy]:
+    """The repayment policies of the suppliers the membership reads them for (policy_business_list)."""
+    businesses = policy_business_list(membership=membership).values("pk")
+    return RepaymentPolicy.objects.filter(organisation__in=businesses).select_related("organisation")
 
 
 def policy_for(organisation_id: int) -> RepaymentPolicy | None:
@@ -386,3 +402,174 @@ def survey_totals_for_response(response: FeeSurveyResponse) -> list[CurrencyTota
         .annotate(repaid=Sum("amount"), repaid_verified=Sum("amount", filter=Q(verified_at__isnull=False)))
     )
     return _merge(owed, repaid)
+
+
+# --- Ethical Recruitment Networks ------------------------------------------------------------------------
+#
+# A network and everything recorded in it: its active members (an organisation of a member kind whose
+# membership has begun and not ended today) and the technical partner. Nobody else: not a supplier, a buyer,
+# an agency or CSO outside the network, nor another network's members (404, like a missing object).
+# Totals are SQL aggregates; money per currency, never summed across currencies.
+
+
+def active_member_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+    """Memberships current on `on` (today by default): begun, and not yet ended."""
+    day = on or timezone.localdate()
+    return Q(**{f"{prefix}joined_on__lte": day}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+    )
+
+
+def _member_network_ids(membership: Any) -> QuerySet[Any] | None:
+    """Ids of the networks the membership reads (a subquery); None means all of them."""
+    from ilm.recruitment.permissions import ERN_MEMBER_KINDS
+
+    if membership is None:
+        return NetworkMember.objects.none().values("network_id")
+    if can(membership, Action.VIEW_WHOLE_NETWORK):
+        return None
+    if membership.organisation_kind not in ERN_MEMBER_KINDS:
+        return NetworkMember.objects.none().values("network_id")
+    return NetworkMember.objects.filter(active_member_q(), organisation_id=membership.organisation_id).values(
+        "network_id"
+    )
+
+
+def _in_networks(queryset: QuerySet[Any], membership: Any, field: str) -> QuerySet[Any]:
+    ids = _member_network_ids(membership)
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
+def network_list(*, membership: Any) -> QuerySet[RecruitmentNetwork]:
+    return _in_networks(RecruitmentNetwork.objects.select_related("origin_country"), membership, "pk")
+
+
+def network_member_list(*, membership: Any) -> QuerySet[NetworkMember]:
+    return _in_networks(
+        NetworkMember.objects.select_related("network", "organisation", "network__origin_country"),
+        membership,
+        "network_id",
+    )
+
+
+def broker_report_list(*, membership: Any) -> QuerySet[BrokerReport]:
+    return _in_networks(BrokerReport.objects.select_related("network", "reported_by"), membership, "network_id")
+
+
+def outreach_event_list(*, membership: Any) -> QuerySet[OutreachEvent]:
+    return _in_networks(
+        OutreachEvent.objects.select_related("network", "organiser").prefetch_related("reach"),
+        membership,
+        "network_id",
+    )
+
+
+def referral_list(*, membership: Any) -> QuerySet[Referral]:
+    return _in_networks(Referral.objects.select_related("network", "referred_by"), membership, "network_id")
+
+
+def recording_networks(*, membership: Any) -> QuerySet[RecruitmentNetwork]:
+    """Active networks the membership may record reports, events and referrals in."""
+    from ilm.recruitment.permissions import ERN_RECORDERS
+
+    if membership is None or membership.role not in ERN_RECORDERS.get(membership.organisation_kind, frozenset()):
+        return RecruitmentNetwork.objects.none()
+    return network_list(membership=membership).filter(is_active=True)
+
+
+def referral_workers(*, membership: Any) -> QuerySet[Any]:
+    """Workers a referral may point at: the acting CSO's own (recorded through cases), never erased."""
+    from ilm.cases.models import Worker
+    from ilm.cases.selectors import worker_list
+
+    if membership is None or membership.organisation_kind != OrgKind.CSO:
+        return Worker.objects.none()
+    return worker_list(membership=membership).filter(cso_id=membership.organisation_id, erased_at__isnull=True)
+
+
+def filter_by_network_and_dates(
+    queryset: QuerySet[Any],
+    field: str,
+    *,
+    network: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Any]:
+    """Narrow an already scoped list: one network, `field` (a date) within [date_from, date_to]."""
+    if network is not None:
+        queryset = queryset.filter(network_id=network)
+    if date_from is not None:
+        queryset = queryset.filter(**{f"{field}__gte": date_from})
+    if date_to is not None:
+        queryset = queryset.filter(**{f"{field}__lte": date_to})
+    return queryset
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class NetworkTotals:
+    events: int
+    reached: dict[str, int]  # gender -> jobseekers reached
+    reached_total: int
+    brokers_reported: int
+    jobseekers_charged: int
+    jobseekers_repaid: int
+    referred_to_mechanism: int
+    fees_charged: list[MoneyTotal]
+    fees_repaid: list[MoneyTotal]
+    referrals: dict[str, int]  # outcome -> referrals
+
+
+def outreach_reach_for(network_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Jobseekers reached by outreach, per gender (unscoped: callers pass ids from a scoped read; the
+    aggregate reach indicators read this)."""
+    rows = OutreachReach.objects.all()
+    if network_ids is not None:
+        rows = rows.filter(event__network_id__in=list(network_ids))
+    totals = dict.fromkeys(Gender.values, 0)
+    for row in rows.values("gender").order_by("gender").annotate(total=Sum("count")):
+        totals[row["gender"]] = row["total"] or 0
+    return totals
+
+
+def _money(queryset: QuerySet[Any], amount: str, currency: str) -> list[MoneyTotal]:
+    rows = (
+        queryset.filter(**{f"{amount}__isnull": False})
+        .exclude(**{currency: ""})
+        .values(currency)
+        .order_by(currency)
+        .annotate(total=Sum(amount))
+    )
+    return [MoneyTotal(row[currency], row["total"]) for row in rows]
+
+
+def network_totals(network: RecruitmentNetwork) -> NetworkTotals:
+    """The network page's figures: a handful of grouped queries, whatever the number of rows."""
+    reports = BrokerReport.objects.filter(network=network)
+    counts = reports.aggregate(
+        brokers=Count("pk"),
+        charged=Coalesce(Sum("jobseekers_charged"), 0),
+        repaid=Coalesce(Sum("jobseekers_repaid"), 0),
+        referred=Count("pk", filter=~Q(referred_to="")),
+    )
+    reached = outreach_reach_for([network.pk])
+    referrals = dict.fromkeys(ReferralOutcome.values, 0)
+    for row in Referral.objects.filter(network=network).values("outcome").order_by("outcome").annotate(n=Count("pk")):
+        referrals[row["outcome"]] = row["n"]
+    return NetworkTotals(
+        events=OutreachEvent.objects.filter(network=network).count(),
+        reached=reached,
+        reached_total=sum(reached.values()),
+        brokers_reported=counts["brokers"],
+        jobseekers_charged=counts["charged"],
+        jobseekers_repaid=counts["repaid"],
+        referred_to_mechanism=counts["referred"],
+        fees_charged=_money(reports, "fee_amount", "fee_currency"),
+        fees_repaid=_money(reports, "repaid_amount", "repaid_currency"),
+        referrals=referrals,
+    )

@@ -28,16 +28,28 @@ from ilm.core.versioning import lock
 from ilm.network.models import Country, Gender, Organisation, Site
 from ilm.recruitment import permissions
 from ilm.recruitment.models import (
+    BrokerReport,
+    BrokerReportStatus,
     Employment,
     FeeLine,
     FeeSurvey,
     FeeSurveyResponse,
     FeeType,
+    Intervention,
+    NetworkMember,
+    NetworkRole,
+    OutreachEvent,
+    OutreachReach,
     PaidTo,
     PolicyKind,
+    RecruitmentNetwork,
+    Referral,
+    ReferralOutcome,
+    ReferralService,
     Repayment,
     RepaymentMethod,
     RepaymentPolicy,
+    ReportingMechanism,
     ResponseDocument,
     SurveyReach,
     VerificationMethod,
@@ -590,3 +602,479 @@ def document_open(*, actor: Any, document: ResponseDocument) -> tuple[Any, str, 
 
     extension = EXTENSIONS.get(document.content_type, ("",))[0]
     return handle, document.content_type, f"document-{document.pk}{extension}"
+
+
+# --- Ethical Recruitment Networks ------------------------------------------------------------------------
+#
+# The technical partner creates networks and manages their members; members (and the technical partner)
+# record broker reports, outreach events and referrals; the organisation that recorded one (or the technical
+# partner) changes it. Every write is audited; every view of a broker's name too. A refusal saves nothing.
+
+
+def _errors_into(errors: dict[str, list[str]], check: Any, *args: Any, rename: str = "") -> Any:
+    """Run one check; file its ValidationError under its field (or `rename`) and return None."""
+    try:
+        return check(*args)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(rename or field, []).extend(messages)
+    return None
+
+
+def _required_text(errors: dict[str, list[str]], data: dict[str, Any], field: str, limit: int, message: str) -> str:
+    value = str(data.get(field) or "").strip()
+    if not value:
+        errors.setdefault(field, []).append(message)
+    elif len(value) > limit:
+        errors.setdefault(field, []).append(_("Keep this under %(limit)s characters.") % {"limit": limit})
+    return value
+
+
+def _optional_text(errors: dict[str, list[str]], data: dict[str, Any], field: str, limit: int) -> str:
+    value = str(data.get(field) or "").strip()
+    if len(value) > limit:
+        errors.setdefault(field, []).append(_("Keep this under %(limit)s characters.") % {"limit": limit})
+    return value
+
+
+def _required_day(errors: dict[str, list[str]], data: dict[str, Any], field: str) -> datetime.date | None:
+    day = data.get(field)
+    if not isinstance(day, datetime.date):
+        errors.setdefault(field, []).append(_("Enter a date."))
+        return None
+    _errors_into(errors, _not_future, day, field)
+    return day
+
+
+def _count(errors: dict[str, list[str]], data: dict[str, Any], field: str) -> int:
+    value = data.get(field)
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+        errors.setdefault(field, []).append(_("Enter a whole number, 0 or more."))
+        return 0
+    return value
+
+
+def _money_pair(
+    errors: dict[str, list[str]], data: dict[str, Any], amount_field: str, currency_field: str
+) -> tuple[Decimal | None, str]:
+    """An optional amount with its ISO 4217 currency: both or neither."""
+    raw_amount, raw_currency = data.get(amount_field), str(data.get(currency_field) or "").strip()
+    if raw_amount in (None, "") and not raw_currency:
+        return None, ""
+    amount = _errors_into(errors, parse_amount, raw_amount, amount_field)
+    currency = _errors_into(errors, currency_code, raw_currency, rename=currency_field)
+    return amount, currency or ""
+
+
+def _choice(errors: dict[str, list[str]], data: dict[str, Any], field: str, choices: Any, message: str) -> str:
+    value = data.get(field) or ""
+    if value not in choices.values:
+        errors.setdefault(field, []).append(message)
+    return str(value)
+
+
+# --- networks and members --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def network_create(*, actor: Any, origin_country: Country, name: str, description: str = "") -> RecruitmentNetwork:
+    """A new Ethical Recruitment Network for an origin country (one active network per country)."""
+    if not permissions.may_manage_networks(actor):
+        _refuse()
+    errors: dict[str, list[str]] = {}
+    data = {"name": name, "description": description}
+    clean_name = _required_text(errors, data, "name", 200, _("Enter the network's name."))
+    clean_description = _optional_text(errors, data, "description", 4000)
+    if not isinstance(origin_country, Country):
+        errors["origin_country"] = [_("Choose the origin country.")]
+    elif RecruitmentNetwork.objects.filter(origin_country=origin_country, is_active=True).exists():
+        errors["origin_country"] = [_("This country already has an active Ethical Recruitment Network.")]
+    if errors:
+        raise ValidationError(errors)
+    network = RecruitmentNetwork.objects.create(
+        origin_country=origin_country, name=clean_name, description=clean_description, created_by=actor
+    )
+    audit.record("recruitment.network_created", membership=actor, obj=network, detail={"country": origin_country.pk})
+    return network
+
+
+@transaction.atomic
+def network_update(
+    *, actor: Any, network: RecruitmentNetwork, name: str, description: str = "", is_active: bool = True
+) -> RecruitmentNetwork:
+    """Rename or describe a network; closing it (`is_active=False`) ends every current membership today."""
+    if not permissions.may_manage_networks(actor):
+        _refuse()
+    errors: dict[str, list[str]] = {}
+    data = {"name": name, "description": description}
+    clean_name = _required_text(errors, data, "name", 200, _("Enter the network's name."))
+    clean_description = _optional_text(errors, data, "description", 4000)
+    network = lock(RecruitmentNetwork, network.pk, None)
+    if (
+        is_active
+        and not network.is_active
+        and RecruitmentNetwork.objects.filter(origin_country_id=network.origin_country_id, is_active=True).exists()
+    ):
+        errors["is_active"] = [_("This country already has an active Ethical Recruitment Network.")]
+    if errors:
+        raise ValidationError(errors)
+    closing = network.is_active and not is_active
+    network.name, network.description, network.is_active = clean_name, clean_description, bool(is_active)
+    network.version += 1
+    network.save()
+    ended = 0
+    if closing:
+        ended = network.members.filter(left_on__isnull=True).update(left_on=timezone.localdate())
+    audit.record(
+        "recruitment.network_changed",
+        membership=actor,
+        obj=network,
+        detail={"active": network.is_active, "memberships_ended": ended},
+    )
+    return network
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: Any,
+    network: RecruitmentNetwork,
+    organisation: Organisation,
+    role: str = "member",
+    joined_on: datetime.date | None = None,
+) -> NetworkMember:
+    """Add a recruitment agency, CSO or government body to the network (technical partner only)."""
+    if not permissions.may_manage_networks(actor):
+        _refuse()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(organisation, Organisation) or organisation.kind not in permissions.ERN_MEMBER_KINDS:
+        errors["organisation"] = [
+            _("Only recruitment agencies, CSOs and government bodies can be members of a recruitment network.")
+        ]
+    elif not organisation.is_active:
+        errors["organisation"] = [_("This organisation is no longer active.")]
+    if role not in NetworkRole.values:
+        errors["role"] = [_("Choose a role from the list.")]
+    day = joined_on or timezone.localdate()
+    _errors_into(errors, _not_future, day, "joined_on")
+    network = lock(RecruitmentNetwork, network.pk, None)
+    if not network.is_active:
+        errors.setdefault("organisation", []).append(_("This network is closed."))
+    if not errors and network.members.filter(organisation=organisation, left_on__isnull=True).exists():
+        errors["organisation"] = [_("This organisation is already a member of the network.")]
+    if errors:
+        raise ValidationError(errors)
+    member = NetworkMember.objects.create(
+        network=network, organisation=organisation, role=role, joined_on=day, added_by=actor
+    )
+    audit.record(
+        "recruitment.network_member_added",
+        membership=actor,
+        obj=member,
+        detail={"network": network.pk, "role": role},
+    )
+    return member
+
+
+@transaction.atomic
+def member_change(
+    *, actor: Any, member: NetworkMember, role: str, left_on: datetime.date | None = None
+) -> NetworkMember:
+    """Change a member's role, or record that it left the network (`left_on`: from that day it reads
+    nothing of the network)."""
+    if not permissions.may_manage_networks(actor):
+        _refuse()
+    errors: dict[str, list[str]] = {}
+    if role not in NetworkRole.values:
+        errors["role"] = [_("Choose a role from the list.")]
+    member = NetworkMember.objects.select_for_update().get(pk=member.pk)
+    if left_on is not None:
+        _errors_into(errors, _not_future, left_on, "left_on")
+        if left_on < member.joined_on:
+            errors.setdefault("left_on", []).append(_("The organisation cannot leave before it joined."))
+    if errors:
+        raise ValidationError(errors)
+    before = (member.role, member.left_on)
+    member.role, member.left_on = role, left_on
+    member.save(update_fields=["role", "left_on"])
+    audit.record(
+        "recruitment.network_member_changed",
+        membership=actor,
+        obj=member,
+        detail={"network": member.network_id, "role": role, "left": left_on is not None, "was_role": before[0]},
+    )
+    return member
+
+
+# --- broker reports ----------------------------------------------------------------------------------------
+
+
+BROKER_FIELDS = (
+    "broker_name",
+    "area",
+    "fee_amount",
+    "fee_currency",
+    "fee_for",
+    "jobseekers_charged",
+    "reported_on",
+    "intervention",
+    "intervention_notes",
+    "repaid_amount",
+    "repaid_currency",
+    "jobseekers_repaid",
+    "referred_to",
+    "referred_on",
+    "referral_reference",
+    "status",
+)
+
+
+def clean_broker_report(data: dict[str, Any]) -> dict[str, Any]:
+    """Check every field of a broker report; all errors at once, translated, nothing written."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    clean["broker_name"] = _required_text(
+        errors, data, "broker_name", 200, _("Enter the broker's name or the alias jobseekers know them by.")
+    )
+    clean["area"] = _required_text(errors, data, "area", 200, _("Enter the area or district where the broker works."))
+    clean["fee_amount"], clean["fee_currency"] = _money_pair(errors, data, "fee_amount", "fee_currency")
+    clean["fee_for"] = _optional_text(errors, data, "fee_for", 300)
+    clean["jobseekers_charged"] = _count(errors, data, "jobseekers_charged")
+    clean["reported_on"] = _required_day(errors, data, "reported_on")
+    clean["intervention"] = _choice(
+        errors,
+        {"intervention": data.get("intervention") or Intervention.NONE_YET},
+        "intervention",
+        Intervention,
+        _("Choose an intervention from the list."),
+    )
+    clean["intervention_notes"] = _optional_text(errors, data, "intervention_notes", 4000)
+    clean["repaid_amount"], clean["repaid_currency"] = _money_pair(errors, data, "repaid_amount", "repaid_currency")
+    clean["jobseekers_repaid"] = _count(errors, data, "jobseekers_repaid")
+    if clean["jobseekers_charged"] and clean["jobseekers_repaid"] > clean["jobseekers_charged"]:
+        errors.setdefault("jobseekers_repaid", []).append(
+            _("More jobseekers repaid than were charged: check both numbers.")
+        )
+    if clean["repaid_amount"] is not None and not clean["jobseekers_repaid"]:
+        errors.setdefault("jobseekers_repaid", []).append(_("Say how many jobseekers were paid back."))
+    referred_to = data.get("referred_to") or ""
+    if referred_to and referred_to not in ReportingMechanism.values:
+        errors.setdefault("referred_to", []).append(_("Choose a reporting mechanism from the list."))
+    clean["referred_to"] = referred_to
+    referred_on = data.get("referred_on")
+    if referred_to and not isinstance(referred_on, datetime.date):
+        errors.setdefault("referred_on", []).append(_("Enter the date of the referral."))
+    elif referred_on and not referred_to:
+        errors.setdefault("referred_to", []).append(_("Say which reporting mechanism it was referred to."))
+    elif isinstance(referred_on, datetime.date):
+        _errors_into(errors, _not_future, referred_on, "referred_on")
+    clean["referred_on"] = referred_on if referred_to else None
+    clean["referral_reference"] = _optional_text(errors, data, "referral_reference", 100) if referred_to else ""
+    clean["status"] = _choice(
+        errors,
+        {"status": data.get("status") or BrokerReportStatus.OPEN},
+        "status",
+        BrokerReportStatus,
+        _("Choose a status from the list."),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def broker_report_create(*, actor: Any, network: RecruitmentNetwork, **data: Any) -> BrokerReport:
+    """A member reports an informal broker (the broker's name is encrypted)."""
+    if not permissions.may_record_in(actor, network):
+        _refuse()
+    clean = clean_broker_report(data)
+    report = BrokerReport.objects.create(
+        network=network, reported_by_id=actor.organisation_id, created_by=actor, **clean
+    )
+    audit.record(
+        "recruitment.broker_report_created",
+        membership=actor,
+        obj=report,
+        detail={
+            "network": network.pk,
+            "referred": bool(report.referred_to),
+            "repaid": report.repaid_amount is not None,
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def broker_report_update(*, actor: Any, report: BrokerReport, version: int | None = None, **data: Any) -> BrokerReport:
+    """Change a report: its reporting organisation (still a member) or the technical partner."""
+    if not permissions.may_edit_record(actor, report.network, report.reported_by_id):
+        _refuse()
+    clean = clean_broker_report(data)
+    report = lock(BrokerReport, report.pk, version)
+    changed = [field for field, value in clean.items() if getattr(report, field) != value]
+    for field, value in clean.items():
+        setattr(report, field, value)
+    report.version += 1
+    report.save()
+    audit.record("recruitment.broker_report_changed", membership=actor, obj=report, detail={"fields": sorted(changed)})
+    return report
+
+
+def broker_report_view(*, actor: Any, report: BrokerReport, purpose: str = "page") -> str:
+    """The broker's name for a reader of the report (a member or the technical partner): audited like an
+    identity view. Callers read the report from `selectors.broker_report_list` first."""
+    from ilm.recruitment.selectors import broker_report_list
+
+    if not broker_report_list(membership=actor).filter(pk=report.pk).exists():
+        _refuse()
+    audit.record("recruitment.broker_viewed", membership=actor, obj=report, detail={"purpose": purpose})
+    return report.broker_name
+
+
+# --- outreach events ---------------------------------------------------------------------------------------
+
+
+def _clean_event(data: dict[str, Any]) -> tuple[dict[str, Any], list[OutreachReach]]:
+    from ilm.jobs.models import POSTING_LANGUAGES
+
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {
+        "held_on": _required_day(errors, data, "held_on"),
+        "place": _required_text(errors, data, "place", 200, _("Enter where the event took place.")),
+        "topic": _required_text(errors, data, "topic", 200, _("Enter what the event was about.")),
+        "materials": _optional_text(errors, data, "materials", 2000),
+    }
+    language = data.get("language") or ""
+    if language not in POSTING_LANGUAGES:
+        errors["language"] = [_("Choose the language the event was held in.")]
+    clean["language"] = language
+    cells: list[OutreachReach] = []
+    reach = data.get("reach") or {}
+    for gender, count in reach.items():
+        if gender not in Gender.values:
+            errors.setdefault("reach", []).append(_("Choose a gender from the list."))
+        elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1_000_000:
+            errors.setdefault(f"reached_{gender}", []).append(_("Enter a whole number, 0 or more."))
+        elif count:
+            cells.append(OutreachReach(gender=gender, count=count))
+    if not errors and not cells:
+        errors["reach"] = [_("Enter how many jobseekers the event reached.")]
+    if errors:
+        raise ValidationError(errors)
+    return clean, cells
+
+
+@transaction.atomic
+def outreach_event_create(*, actor: Any, network: RecruitmentNetwork, **data: Any) -> OutreachEvent:
+    """An education and empowerment event (activity 1.6); `reach` maps gender to jobseekers reached."""
+    if not permissions.may_record_in(actor, network):
+        _refuse()
+    clean, cells = _clean_event(data)
+    event = OutreachEvent.objects.create(network=network, organiser_id=actor.organisation_id, created_by=actor, **clean)
+    for cell in cells:
+        cell.event = event
+    OutreachReach.objects.bulk_create(cells)
+    audit.record(
+        "recruitment.outreach_event_created",
+        membership=actor,
+        obj=event,
+        detail={"network": network.pk, "reached": sum(c.count for c in cells)},
+    )
+    return event
+
+
+@transaction.atomic
+def outreach_event_update(
+    *, actor: Any, event: OutreachEvent, version: int | None = None, **data: Any
+) -> OutreachEvent:
+    if not permissions.may_edit_record(actor, event.network, event.organiser_id):
+        _refuse()
+    clean, cells = _clean_event(data)
+    event = lock(OutreachEvent, event.pk, version)
+    for field, value in clean.items():
+        setattr(event, field, value)
+    event.version += 1
+    event.save()
+    event.reach.all().delete()
+    for cell in cells:
+        cell.event = event
+    OutreachReach.objects.bulk_create(cells)
+    audit.record(
+        "recruitment.outreach_event_changed",
+        membership=actor,
+        obj=event,
+        detail={"reached": sum(c.count for c in cells)},
+    )
+    return event
+
+
+# --- referrals ---------------------------------------------------------------------------------------------
+
+
+def _clean_referral(actor: Any, data: dict[str, Any], referring_org_id: int) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {
+        "service": _choice(errors, data, "service", ReferralService, _("Choose the kind of service.")),
+        "service_name": _required_text(
+            errors, data, "service_name", 200, _("Enter the name of the service or organisation.")
+        ),
+        "referred_on": _required_day(errors, data, "referred_on"),
+        "outcome": _choice(
+            errors,
+            {"outcome": data.get("outcome") or ReferralOutcome.PENDING},
+            "outcome",
+            ReferralOutcome,
+            _("Choose an outcome from the list."),
+        ),
+        "outcome_note": _optional_text(errors, data, "outcome_note", 2000),
+    }
+    worker = data.get("worker")
+    if worker is not None:
+        from ilm.cases.models import Worker
+
+        if not isinstance(worker, Worker) or worker.cso_id != referring_org_id:
+            errors["worker"] = [_("Choose a jobseeker your organisation recorded, or leave it empty.")]
+        elif worker.erased_at is not None:
+            errors["worker"] = [_("This worker's identity was erased.")]
+    clean["worker"] = worker
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def referral_create(*, actor: Any, network: RecruitmentNetwork, **data: Any) -> Referral:
+    """A non-monetary referral (legal aid, health, shelter, documents, financial, other). A jobseeker is
+    never named here: at most a worker the referring CSO recorded in cases."""
+    if not permissions.may_record_in(actor, network):
+        _refuse()
+    clean = _clean_referral(actor, data, actor.organisation_id)
+    referral = Referral.objects.create(network=network, referred_by_id=actor.organisation_id, created_by=actor, **clean)
+    audit.record(
+        "recruitment.referral_created",
+        membership=actor,
+        obj=referral,
+        detail={"network": network.pk, "service": referral.service, "worker": referral.worker_id},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor: Any, referral: Referral, version: int | None = None, **data: Any) -> Referral:
+    if not permissions.may_edit_record(actor, referral.network, referral.referred_by_id):
+        _refuse()
+    clean = _clean_referral(actor, data, referral.referred_by_id)
+    referral = lock(Referral, referral.pk, version)
+    for field, value in clean.items():
+        setattr(referral, field, value)
+    referral.version += 1
+    referral.save()
+    audit.record(
+        "recruitment.referral_changed",
+        membership=actor,
+        obj=referral,
+        detail={"outcome": referral.outcome},
+    )
+    return referral

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ilm.recruitment import views
+from ilm.recruitment import views, views_ern
 
 app_name = "recruitment"
 
@@ -20,4 +20,21 @@ urlpatterns = [
     path("lines/<int:pk>/eligibility/", views.line_override_view, name="line_override"),
     path("repayments/<int:pk>/verify/", views.repayment_verify_view, name="repayment_verify"),
     path("businesses/<int:pk>/policy/", views.policy_view, name="policy"),
+    # Ethical Recruitment Networks (views_ern.py)
+    path("networks/", views_ern.network_list_view, name="network_list"),
+    path("networks/new/", views_ern.network_create_view, name="network_create"),
+    path("networks/<int:pk>/", views_ern.network_detail_view, name="network_detail"),
+    path("networks/<int:pk>/edit/", views_ern.network_edit_view, name="network_edit"),
+    path("networks/<int:pk>/members/new/", views_ern.member_add_view, name="member_add"),
+    path("networks/<int:pk>/broker-reports/new/", views_ern.broker_report_create_view, name="broker_report_create"),
+    path("networks/<int:pk>/outreach/new/", views_ern.outreach_event_create_view, name="outreach_event_create"),
+    path("networks/<int:pk>/referrals/new/", views_ern.referral_create_view, name="referral_create"),
+    path("networks/members/<int:pk>/", views_ern.member_edit_view, name="member_edit"),
+    path("networks/broker-reports/", views_ern.broker_report_list_view, name="broker_report_list"),
+    path("networks/broker-reports/<int:pk>/", views_ern.broker_report_detail_view, name="broker_report_detail"),
+    path("networks/broker-reports/<int:pk>/edit/", views_ern.broker_report_edit_view, name="broker_report_edit"),
+    path("networks/outreach/", views_ern.outreach_event_list_view, name="outreach_event_list"),
+    path("networks/outreach/<int:pk>/edit/", views_ern.outreach_event_edit_view, name="outreach_event_edit"),
+    path("networks/referrals/", views_ern.referral_list_view, name="referral_list"),
+    path("networks/referrals/<int:pk>/edit/", views_ern.referral_edit_view, name="referral_edit"),
 ]

@@ -113,6 +113,32 @@ def survey_close(*, actor: Any, survey: Survey) -> Survey:
     return locked
 
 
+def surveys_close_due(today: datetime.date | None = None) -> int:
+    """Close every open survey whose closing date has passed (the task worker runs this every hour), as
+    `survey_close` would, with the system as the actor. Returns how many were closed."""
+    today = today or timezone.localdate()
+    closed = 0
+    for pk in Survey.objects.filter(status=SurveyStatus.OPEN, closes_on__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Survey.objects.select_for_update(of=("self",)).select_related("site__supplier").get(pk=pk)
+            if locked.status != SurveyStatus.OPEN:
+                continue  # a person closed it meanwhile
+            locked.status = SurveyStatus.CLOSED
+            locked.closed_on = locked.closes_on
+            locked.save(update_fields=["status", "closed_on", "updated_at"])
+            responses = locked.responses.count()
+            audit.record(
+                "survey.closed",
+                obj=locked,
+                actor_label="system",
+                detail={"responses": responses, "reason": "closing date passed"},
+            )
+            if locked.kind == SurveyKind.INDEPENDENT and responses >= MIN_RESPONSES:
+                suggest_work1(locked)
+            closed += 1
+    return closed
+
+
 def suggest_work1(survey: Survey) -> Any:
     """Suggest (for a person to confirm) the business's WORK1 status after a closed independent survey:
     "completed / ongoing" when it is the second such survey at the business's sites within about 18 months

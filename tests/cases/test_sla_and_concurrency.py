@@ -95,3 +95,4 @@ def test_schedule_tasks_starts_the_sweep_once():
     call_command("schedule_tasks", verbosity=0)
     assert DBTaskResult.objects.filter(task_path__endswith="sla_sweep").count() == 1
     assert DBTaskResult.objects.filter(task_path__endswith="requeue_deliveries").count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="close_due_surveys").count() == 1

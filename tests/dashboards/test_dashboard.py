@@ -86,3 +86,23 @@ def test_a_bad_period_is_a_clear_error_and_kinds_without_cases_have_no_dashboard
     assert client.get("/dashboard/?date_from=garbage").status_code == 400
     government = sign_in(Client(), world.members[("government", "admin")])
     assert government.get("/dashboard/").status_code == 403
+
+
+def test_the_cso_sees_its_caseload_and_contacts_by_language_businesses_do_not(world):
+    from django.utils import timezone
+
+    from ilm.cases import services
+
+    services.contact_log(
+        actor=world.members[("cso", "caseworker")],
+        occurred_at=timezone.now(),
+        who="worker",
+        purpose="assistance",
+        language="my",
+    )
+    cso = tables(world, "cso", "caseworker")
+    assert sum(row[1] for row in cso["caseload"].rows) == 3
+    assert [row[1] for row in cso["contacts_by_language"].rows] == [1]
+    assert "caseload" not in tables(world, "buyer") and "contacts_by_language" not in tables(world, "supplier")
+    tp = tables(world, "tp")
+    assert world.orgs["cso"].name in [row[0] for row in tp["caseload"].rows]

@@ -92,3 +92,20 @@ def apply(
         language="my",
         actor=actor,
     )
+
+
+def ern_member(organisation: Organisation, *, origin: str = "MM", joined_on: Any = None, left_on: Any = None) -> Any:
+    """Make `organisation` a member of the Ethical Recruitment Network of `origin` (reach indicator 3)."""
+    import datetime
+
+    from ilm.recruitment.models import NetworkMember, RecruitmentNetwork
+
+    network, _created = RecruitmentNetwork.objects.get_or_create(
+        origin_country=country(origin), is_active=True, defaults={"name": f"ERN {origin}"}
+    )
+    return NetworkMember.objects.create(
+        network=network,
+        organisation=organisation,
+        joined_on=joined_on or datetime.date(2020, 1, 1),
+        left_on=left_on,
+    )

@@ -12,7 +12,7 @@ from ilm.core.models import AuditEvent
 from ilm.jobs import services
 from ilm.jobs.models import Application, Vacancy
 from tests.api.test_api import api, token_for
-from tests.jobs.helpers import APPLICANT_NAME, APPLICANT_PHONE, Market, apply, market, post
+from tests.jobs.helpers import APPLICANT_NAME, APPLICANT_PHONE, Market, apply, ern_member, market, post
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +201,7 @@ def test_applications_are_scoped_like_the_pages_and_identity_is_audited(client: 
 
 def test_cso_applies_duplicate_is_400_then_the_pipeline_runs(client: Client, m: Market):
     vacancy = post(m.members["agency"], position="Zero fee packer")
+    ern_member(m.cso, origin="MM")  # reach 3 counts the offer: the CSO is in the Myanmar ERN
     cso = as_(m, "cso")
     body = {
         "vacancy": vacancy.pk,

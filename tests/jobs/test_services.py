@@ -11,7 +11,7 @@ from ilm.core.models import AuditEvent
 from ilm.jobs import selectors, services
 from ilm.jobs.models import Application, ApplicationStatus, Vacancy, VacancyFee, VacancyStatus
 from tests.factories import country
-from tests.jobs.helpers import APPLICANT_NAME, apply, market, post, vacancy_data
+from tests.jobs.helpers import APPLICANT_NAME, apply, ern_member, market, post, vacancy_data
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +172,7 @@ def test_the_worker_confirms_a_zero_cost_hire_and_the_reach_indicators_count_it(
     zero = post(m.members["supplier"])
     itemised = post(m.members["agency"], fee_model="itemised", fees=[LEGAL_FEE])
     post(m.members["agency"], publish=False)
+    ern_member(m.cso, origin="MM")  # the CSO is in the Myanmar ERN; the jobseekers are from Myanmar
     first, token = apply(zero, actor=m.members["cso"])
     second, _t = apply(itemised, contact="+95 9 400 100 200")
     with pytest.raises(ValidationError):
@@ -205,3 +206,43 @@ def test_the_worker_confirms_a_zero_cost_hire_and_the_reach_indicators_count_it(
     assert selectors.reach_offers_through_erns(membership=tp, date_from=tomorrow)["offered"] == 0
     with pytest.raises(PermissionDenied):
         services.hire_confirm(application=first, paid_nothing_extra=True, actor=m.members["other"])
+
+
+def test_reach_3_counts_only_offers_made_through_a_member_of_the_jobseekers_origin_ern_when_it_applied():
+    """through_ern: the via organisation was, on the day of the application, an active member of the ERN of
+    the jobseeker's origin country (nationality). Another country's ERN, or a membership that had not begun
+    or had ended by then, does not count; nor does an application with no via organisation."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ilm.recruitment.models import NetworkMember
+
+    m = market()
+    vacancy = post(m.members["supplier"])
+    today = timezone.localdate()  # the application's local day, as the indicator reads it
+    direct, _t = apply(vacancy, contact="+95 9 400 100 001")
+    via, _t = apply(vacancy, actor=m.members["cso"], contact="+95 9 400 100 002")
+    for application in (direct, via):
+        services.application_move(actor=m.members["supplier"], application=application, status="offered")
+    tp = m.members["tp"]
+
+    def through() -> int:
+        return selectors.reach_offers_through_erns(membership=tp)["through_ern"]
+
+    assert through() == 0  # a CSO outside every ERN
+    wrong_country = ern_member(m.cso, origin="KH")
+    assert through() == 0  # the Cambodian ERN does not reach Myanmar jobseekers
+    NetworkMember.objects.filter(pk=wrong_country.pk).delete()
+    later = ern_member(m.cso, origin="MM", joined_on=today + datetime.timedelta(days=1))
+    assert through() == 0  # joined after the application
+    later.joined_on, later.left_on = datetime.date(2020, 1, 1), today - datetime.timedelta(days=1)
+    later.save()
+    assert through() == 0  # had left before the application
+    later.left_on = None
+    later.save()
+    assert selectors.reach_offers_through_erns(membership=tp) == {"offered": 2, "through_ern": 1}
+    # A membership ending after the day of the application still counts that application.
+    later.left_on = today + datetime.timedelta(days=1)
+    later.save()
+    assert through() == 1

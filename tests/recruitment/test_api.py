@@ -135,3 +135,30 @@ def test_eligibility_override_through_the_api(world):
         .status_code
         == 403
     )
+
+
+def test_the_repayment_policy_through_the_api(world):
+    """The supplier's administrator sets a listed-types policy; its lines are re-applied; the surveying CSO
+    reads it; a buyer and another supplier do not; bad input is a field error and changes nothing."""
+    from ilm.recruitment.models import FeeLine, RepaymentPolicy
+
+    respond(world, survey(world))  # the fixture set an employer-pays policy
+    supplier = world.orgs["supplier"]
+    admin = api(world.members[("supplier", "admin")])
+    url = "/api/v1/repayment-policies/"
+    bad = admin.post(url, {"organisation": supplier.pk, "kind": "listed_types", "fee_types": []}, "application/json")
+    assert bad.status_code == 400 and "fee_types" in str(bad.json())
+    assert admin.post(url, {"organisation": supplier.pk, "kind": "nope"}, "application/json").status_code == 400
+    assert RepaymentPolicy.objects.get(organisation=supplier).kind == "employer_pays"
+    body = {"organisation": supplier.pk, "kind": "listed_types", "fee_types": ["passport"], "notes": "Passports only"}
+    done = admin.post(url, body, "application/json")
+    assert done.status_code == 200 and done.json()["fee_types"] == ["passport"]
+    assert not FeeLine.objects.filter(response__survey__supplier=supplier, fee_type="recruitment_fee", eligible=True)
+    cso = api(world.members[("cso", "caseworker")]).get(url).json()["results"]
+    assert [p["organisation"] for p in cso] == [supplier.pk]
+    assert api(world.members[("buyer", "admin")]).get(url).json()["results"] == []
+    other = api(world.members[("upstream", "admin")])
+    refused = other.post(url, {**body, "organisation": supplier.pk}, "application/json")
+    assert refused.status_code == 400  # the supplier is not among the ones it may name: "does not exist"
+    policy = RepaymentPolicy.objects.get(organisation=supplier)
+    assert AuditEvent.objects.filter(action="recruitment.policy_set", object_id=str(policy.pk)).count() == 2

@@ -73,7 +73,7 @@ def test_the_supplier_sees_pseudonyms_and_records_a_repayment_the_buyer_sees_tot
     assert buyer.get(reverse("recruitment:survey_detail", args=[fee_survey.pk])).status_code == 404
     assert buyer.get(reverse("recruitment:response_detail", args=[response.pk])).status_code == 404
     totals = buyer.get(reverse("recruitment:totals"))
-    assert totals.status_code == 200 and "15000" in totals.text and "THB" in totals.text
+    assert totals.status_code == 200 and "15,000" in totals.text and "THB" in totals.text
     assert CANARY_SURVEY_NAME not in totals.text and "fewer than 5" in totals.text
     assert "%" not in totals.text.split("Reimbursed in full")[1].split("</div>")[0]  # no percentage either
 

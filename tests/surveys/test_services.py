@@ -179,6 +179,26 @@ def test_closing_an_independent_survey_with_ten_responses_suggests_work1(world: 
         services.survey_close(actor=world.members[("cso", "caseworker")], survey=survey)
 
 
+def test_surveys_close_by_themselves_after_their_closing_date(world: World) -> None:
+    """The hourly sweep closes an open survey the day after its closing date (not on it), as the system,
+    with the same WORK1 suggestion as a person's closing; a survey without a closing date stays open."""
+    from ilm.surveys.tasks import close_due_surveys
+
+    today = timezone.localdate()
+    due = independent(world, opens_on=today - datetime.timedelta(days=20), closes_on=today)
+    answer(due, 10)  # answered while open; then the closing day passes
+    Survey.objects.filter(pk=due.pk).update(closes_on=today - datetime.timedelta(days=1))
+    last_day = internal(world, opens_on=today - datetime.timedelta(days=5), closes_on=today)
+    endless = independent(world, title="No closing date")
+    assert close_due_surveys.call(False) == 1
+    statuses = dict(Survey.objects.filter(pk__in=[due.pk, last_day.pk, endless.pk]).values_list("pk", "status"))
+    assert statuses == {due.pk: "closed", last_day.pk: "open", endless.pk: "open"}
+    event = AuditEvent.objects.get(action="survey.closed", object_id=str(due.pk))
+    assert event.actor_label == "system" and event.detail["responses"] == 10
+    assert IndicatorSuggestion.objects.get(organisation=world.orgs["supplier"], indicator="WORK1").status == "open"
+    assert close_due_surveys.call(False) == 0  # nothing twice
+
+
 def test_a_second_periodic_survey_suggests_completed(world: World) -> None:
     first = independent(world, title="First")
     answer(first, 10)

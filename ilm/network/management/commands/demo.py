@@ -113,6 +113,8 @@ class Command(BaseCommand):
                     self._site(org, *site_spec)
             for spec in data.AGENCIES:
                 self._organisation(spec, OrgKind.RECRUITMENT_AGENCY)
+            for spec in data.GOVERNMENTS:
+                self._organisation(spec, OrgKind.GOVERNMENT)
             for kind, customer, provider, link_options in data.LINKS:
                 self._link(kind, customer, provider, dict(link_options))
             for cso, other in data.COLLABORATIONS:
@@ -128,6 +130,7 @@ class Command(BaseCommand):
                 + [(s, OrgKind.BUYER) for s in data.BUYERS]
                 + [(s, OrgKind.SUPPLIER) for s in data.SUPPLIERS]
                 + [(s, OrgKind.RECRUITMENT_AGENCY) for s in data.AGENCIES]
+                + [(s, OrgKind.GOVERNMENT) for s in data.GOVERNMENTS]
             )
             for spec, kind in all_specs:
                 for role in ROLES_BY_KIND[kind]:
