@@ -292,3 +292,14 @@ def test_demo_scores(demo: Demo) -> None:
     published = Assessment.objects.filter(status="published")
     assert set(published.values_list("business", flat=True)) == set(businesses.values_list("pk", flat=True))
     assert published.count() == 4 * businesses.count()
+
+
+def test_demo_contacts_come_in_the_workers_languages(demo: Demo) -> None:
+    from ilm.cases.models import Contact
+
+    contacts = Contact.objects.all()
+    assert contacts.count() >= 150 and contacts.filter(case__isnull=False).count() >= 60
+    assert set(contacts.values_list("language", flat=True)) >= {"my", "km", "ne", "th"}
+    assert not contacts.filter(occurred_at__gt=timezone.now()).exists()
+    for contact in contacts.filter(case__isnull=False).select_related("case"):
+        assert contact.occurred_at <= contact.case.opened_at + datetime.timedelta(minutes=5)

@@ -21,6 +21,7 @@ from ilm.cases.models import (
     CaseAction,
     CaseStatus,
     CaseUpdate,
+    Contact,
     Escalation,
     Issue,
     IssueCategory,
@@ -91,7 +92,7 @@ PLAN = [
 
 def load(*, orgs: dict[str, Any], members: dict[tuple[str, str], Any]) -> str:
     if Case.objects.exists():
-        return f"{Case.objects.count()} cases"
+        return f"{Case.objects.count()} cases, {Contact.objects.count()} contacts"
     rng = random.Random(SEED)
     categories = list(IssueCategory.objects.filter(is_active=True))
     countries = {c.code: c for c in Country.objects.filter(code__in=FIRST_NAMES)}
@@ -106,7 +107,8 @@ def load(*, orgs: dict[str, Any], members: dict[tuple[str, str], Any]) -> str:
                 case = _one_case(rng, state, slug, orgs, members, categories, countries, opened)
                 opened.append(case)
     _spread_dates(rng, opened)
-    return f"{len(opened)} cases"
+    _questions(members)
+    return f"{len(opened)} cases, {Contact.objects.count()} contacts"
 
 
 def _worker(rng: random.Random, actor: Any, countries: dict[str, Any], site: Any, agency: Any) -> Worker:
@@ -134,6 +136,54 @@ def _worker(rng: random.Random, actor: Any, countries: dict[str, Any], site: Any
     )
 
 
+LANGUAGE_OF = {"MM": "my", "KH": "km", "NP": "ne", "TH": "th"}
+
+
+def _contacts(cso: Any, workers: list[Worker]) -> None:
+    """The worker's call or message that opened the case, on one of the CSO's channels in their language
+    (moved back in time with the case). Its own random numbers: the cases' sequence stays as it was."""
+    rng = random.Random(SEED + workers[0].pk)
+    channels = list(cso.organisation.channels.all())
+    for worker in workers:
+        language = LANGUAGE_OF.get(worker.nationality_id or "", "en")
+        spoken = [c for c in channels if language in (c.languages or [])] or channels
+        services.contact_log(
+            actor=cso,
+            occurred_at=timezone.now(),
+            who="worker",
+            purpose="issue_report",
+            channel=rng.choice(spoken) if spoken else None,
+            language=language,
+            worker=worker,
+        )
+
+
+def _questions(members: dict[tuple[str, str], Any]) -> int:
+    """Calls and messages that asked for information or help without becoming a case, over the past year:
+    most from workers already known to the CSO, some from jobseekers before they leave home."""
+    rng = random.Random(SEED + 1)
+    made = 0
+    now = timezone.now()
+    for slug in CSO_BUSINESSES:
+        cso = members[(slug, "caseworker")]
+        workers = list(Worker.objects.filter(cso_id=cso.organisation_id))
+        channels = list(cso.organisation.channels.all())
+        for _ in range(30):
+            worker = rng.choice(workers) if workers and rng.random() < 0.7 else None
+            language = LANGUAGE_OF.get(worker.nationality_id or "", "en") if worker else rng.choice(["my", "km", "ne"])
+            services.contact_log(
+                actor=cso,
+                occurred_at=now - datetime.timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 23)),
+                who="worker" if worker else "jobseeker",
+                purpose=rng.choice(["information", "information", "assistance"]),
+                channel=rng.choice(channels) if channels else None,
+                language=language,
+                worker=worker,
+            )
+            made += 1
+    return made
+
+
 def _one_case(
     rng: random.Random,
     state: str,
@@ -150,6 +200,7 @@ def _one_case(
     site = organisation.sites.filter(name=site_name).first() if site_name else None
     collective = rng.random() < 0.3
     workers = [_worker(rng, cso, countries, site, None) for _ in range(1 if not collective else rng.randint(2, 3))]
+    _contacts(cso, workers)
     case = services.case_open(
         actor=cso,
         summary=rng.choice(SUMMARIES),
@@ -159,6 +210,7 @@ def _one_case(
         internal_notes="Called on the hotline; prefers evening calls.",
         risk_level=rng.choice(["low", "medium", "medium", "high", "critical"]),
     )
+    Contact.objects.filter(worker__in=workers, case__isnull=True).update(case=case)  # the call that opened it
     services.case_add_business(actor=cso, case=case, organisation=None if site else organisation, site=site)
     for category in rng.sample(categories, rng.randint(1, 3)):
         services.issue_add(
@@ -254,6 +306,7 @@ def _fresh(case: Case) -> Case:
 
 # Each case part's own dates, moved with its case so a page never shows a step months after the timeline.
 PART_DATES: list[tuple[Any, list[str]]] = [
+    (Contact, ["occurred_at"]),
     (Issue, ["rated_at"]),
     (WorkerValidation, ["validated_at", "recorded_at"]),
     (Escalation, ["escalated_at"]),

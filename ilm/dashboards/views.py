@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ilm.cases import exports
 from ilm.cases import selectors as cases
@@ -67,9 +68,12 @@ def case_counts(membership: Any) -> dict[str, Any]:
 # --- the dashboard: issues in what the viewer reads, as charts, tables and downloads ---------------------
 
 
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
 class WindowForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

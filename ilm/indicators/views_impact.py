@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.tenancy import get_scoped_or_404, membership_required
@@ -30,8 +30,8 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WindowForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_WIDGET)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

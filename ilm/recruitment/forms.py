@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ilm.cases.models import Worker
 from ilm.network.models import Country, Gender
@@ -295,8 +296,8 @@ class ErnFilterForm(forms.Form):
     """Filters of the ERN lists (the network is in the URL or chosen here)."""
 
     network: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Network"), queryset=None, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
