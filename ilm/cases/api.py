@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, cast
 
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -21,6 +21,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
@@ -61,19 +62,6 @@ from ilm.network import selectors as network_selectors
 from ilm.network.models import Country, Gender
 
 # --- scoped references in input -------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An id the acting membership can see (otherwise it reads as 'does not exist')."""
-
-    def __init__(self, selector: Any, narrow: Q | None = None, **kwargs: Any) -> None:
-        self.selector, self.narrow = selector, narrow
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        queryset = self.selector(membership=self.context["request"].membership)
-        return queryset.filter(self.narrow) if self.narrow is not None else queryset
 
 
 def _orgs(**kinds: Any) -> Any:
@@ -371,8 +359,8 @@ class CaseIn(serializers.Serializer):
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default=RiskLevel.MEDIUM)
     is_collective = serializers.BooleanField(required=False, default=False)
     workers_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
-    contact = _Scoped(selectors.contact_list, required=False, allow_null=True, default=None)
-    workers = _Scoped(selectors.worker_list, many=True, required=False, default=list)
+    contact = ScopedPrimaryKey(selectors.contact_list, required=False, allow_null=True, default=None)
+    workers = ScopedPrimaryKey(selectors.worker_list, many=True, required=False, default=list)
 
 
 class CasePatch(serializers.Serializer):
@@ -387,19 +375,19 @@ class CasePatch(serializers.Serializer):
 
 
 class BusinessIn(serializers.Serializer):
-    organisation = _Scoped(
+    organisation = ScopedPrimaryKey(
         _orgs(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]), required=False, allow_null=True, default=None
     )
-    site = _Scoped(_sites, required=False, allow_null=True, default=None)
+    site = ScopedPrimaryKey(_sites, required=False, allow_null=True, default=None)
     broker_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class WorkerLinkIn(serializers.Serializer):
-    worker = _Scoped(selectors.worker_list)
+    worker = ScopedPrimaryKey(selectors.worker_list)
 
 
 class IssueIn(serializers.Serializer):
-    category = _Scoped(_categories)
+    category = ScopedPrimaryKey(_categories)
     workers_affected = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
     forced_labour = serializers.BooleanField(required=False, allow_null=True, default=None)
     zero_tolerance = serializers.BooleanField(required=False, default=False)
@@ -414,7 +402,7 @@ class ShareIn(serializers.Serializer):
 class CloseIn(serializers.Serializer):
     closure = serializers.ChoiceField(choices=Closure.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    merged_into = _Scoped(selectors.case_list, required=False, allow_null=True, default=None)
+    merged_into = ScopedPrimaryKey(selectors.case_list, required=False, allow_null=True, default=None)
 
 
 class ReasonIn(serializers.Serializer):
@@ -422,7 +410,7 @@ class ReasonIn(serializers.Serializer):
 
 
 class EscalateIn(serializers.Serializer):
-    buyer = _Scoped(_orgs(kind=OrgKind.BUYER))
+    buyer = ScopedPrimaryKey(_orgs(kind=OrgKind.BUYER))
     reason = serializers.CharField(max_length=4000)
 
 
@@ -441,7 +429,7 @@ class RespondIn(serializers.Serializer):
 
 
 class ValidationIn(serializers.Serializer):
-    worker = _Scoped(selectors.worker_list, required=False, allow_null=True, default=None)
+    worker = ScopedPrimaryKey(selectors.worker_list, required=False, allow_null=True, default=None)
     method = serializers.ChoiceField(choices=ValidationMethod.choices)
     satisfaction = serializers.IntegerField(min_value=1, max_value=5)
     confirms_remediation = serializers.BooleanField()
@@ -450,7 +438,7 @@ class ValidationIn(serializers.Serializer):
 
 
 class PaymentIn(serializers.Serializer):
-    worker = _Scoped(selectors.worker_list, required=False, allow_null=True, default=None)
+    worker = ScopedPrimaryKey(selectors.worker_list, required=False, allow_null=True, default=None)
     group_label = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     workers_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
     currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. THB.")
@@ -465,9 +453,9 @@ class PaymentVerifyIn(serializers.Serializer):
 
 
 class ActionIn(serializers.Serializer):
-    case = _Scoped(selectors.case_list)
+    case = ScopedPrimaryKey(selectors.case_list)
     description = serializers.CharField(max_length=4000)
-    responsible = _Scoped(_orgs(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]))
+    responsible = ScopedPrimaryKey(_orgs(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]))
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     issue = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -493,8 +481,10 @@ class WorkerIn(serializers.Serializer):
     )
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False, default=AgeBand.UNKNOWN)
     job = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    site = _Scoped(_sites, required=False, allow_null=True, default=None)
-    recruitment_agency = _Scoped(_orgs(kind=OrgKind.RECRUITMENT_AGENCY), required=False, allow_null=True, default=None)
+    site = ScopedPrimaryKey(_sites, required=False, allow_null=True, default=None)
+    recruitment_agency = ScopedPrimaryKey(
+        _orgs(kind=OrgKind.RECRUITMENT_AGENCY), required=False, allow_null=True, default=None
+    )
     origin_area = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     consent_share_identity = serializers.BooleanField(required=False, default=False)
     consent_contact_for_validation = serializers.BooleanField(required=False, default=False)
@@ -513,13 +503,13 @@ class ContactIn(serializers.Serializer):
     channel = serializers.IntegerField(required=False, allow_null=True, default=None)
     language = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
-    worker = _Scoped(selectors.worker_list, required=False, allow_null=True, default=None)
+    worker = ScopedPrimaryKey(selectors.worker_list, required=False, allow_null=True, default=None)
 
 
 class RevealIn(serializers.Serializer):
-    case = _Scoped(selectors.case_list)
-    worker = _Scoped(selectors.worker_list)
-    organisation = _Scoped(_orgs(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]))
+    case = ScopedPrimaryKey(selectors.case_list)
+    worker = ScopedPrimaryKey(selectors.worker_list)
+    organisation = ScopedPrimaryKey(_orgs(kind__in=[OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY]))
     reason = serializers.CharField(max_length=2000)
 
 
@@ -997,7 +987,7 @@ class AttachmentOut(serializers.ModelSerializer):
 
 
 class AttachmentIn(serializers.Serializer):
-    case = _Scoped(selectors.case_list)
+    case = ScopedPrimaryKey(selectors.case_list)
     file = serializers.FileField(help_text="PDF, JPEG, PNG, WebP, text/CSV, XLSX or DOCX; checked from its bytes.")
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     visible_to_business = serializers.BooleanField(required=False, default=False)

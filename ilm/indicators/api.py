@@ -17,7 +17,6 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -26,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.indicators import permissions, selectors, services
@@ -37,19 +37,6 @@ from ilm.indicators.models import (
     SubIndicator,
 )
 from ilm.indicators.suggestions import suggestions_for
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An id the acting membership can see (otherwise it reads as 'does not exist')."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        return self.selector(membership=self.context["request"].membership)
-
 
 # --- serializers ----------------------------------------------------------------------------------------
 
@@ -134,7 +121,7 @@ class ScoreIn(serializers.Serializer):
 
 
 class AssessmentIn(serializers.Serializer):
-    business = _Scoped(selectors.assessable_business_list)
+    business = ScopedPrimaryKey(selectors.assessable_business_list)
     period = serializers.CharField(max_length=16, help_text="A calendar quarter, e.g. 2026-Q1.")
     summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     scores = ScoreIn(many=True, required=False, default=list)

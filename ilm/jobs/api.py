@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ilm.api.errors import ErrorSerializer
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.schema import ILMAutoSchema
 from ilm.api.viewsets import ReadOnlyScopedViewSet
@@ -53,18 +54,6 @@ from ilm.jobs.models import (
     VacancyTranslation,
 )
 from ilm.network.models import Country, Gender, Industry
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An id the acting membership can see (otherwise it reads as 'does not exist')."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        return self.selector(membership=self.context["request"].membership)
 
 
 def _text_fields(*, required: bool) -> dict[str, serializers.CharField]:
@@ -222,7 +211,7 @@ def _vacancy_fields(*, create: bool) -> dict[str, serializers.Field]:
         **_text_fields(required=create),
         "language": serializers.ChoiceField(choices=POSTING_LANGUAGES, required=False),
         "openings": serializers.IntegerField(min_value=1, max_value=10000, required=False),
-        "site": _Scoped(
+        "site": ScopedPrimaryKey(
             selectors.own_sites, required=False, allow_null=True, help_text="One of your sites (suppliers: required)."
         ),
         "country": serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), required=create),
@@ -479,7 +468,7 @@ class JobApplicationCreatedOut(JobApplicationOut):
 
 
 class JobApplicationIn(serializers.Serializer):
-    vacancy = _Scoped(selectors.public_vacancy_list, help_text="A published vacancy.")
+    vacancy = ScopedPrimaryKey(selectors.public_vacancy_list, help_text="A published vacancy.")
     full_name = serializers.CharField(max_length=200)
     contact_kind = serializers.ChoiceField(choices=ContactKind.choices)
     contact = serializers.CharField(max_length=100, help_text="A phone number or messaging handle.")

@@ -7,13 +7,13 @@ from typing import Any
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core.permissions import Action, OrgKind, can
@@ -164,23 +164,8 @@ class SiteOut(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
-    """Accepts only ids the acting membership can see (others read as 'does not exist')."""
-
-    def __init__(self, selector: Any, narrow: Q | None = None, **kwargs: Any) -> None:
-        self.selector = selector
-        self.narrow = narrow
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        membership = self.context["request"].membership
-        queryset = self.selector(membership=membership)
-        return queryset.filter(self.narrow) if self.narrow is not None else queryset
-
-
 class SiteIn(serializers.Serializer):
-    supplier = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.SUPPLIER))
+    supplier = ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.SUPPLIER))
     name = serializers.CharField(max_length=200)
     site_type = serializers.ChoiceField(choices=SiteType.choices)
     country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
@@ -213,7 +198,7 @@ class HeadcountCellIn(serializers.Serializer):
 
 
 class HeadcountIn(serializers.Serializer):
-    site = _ScopedPrimaryKey(selectors.site_list)
+    site = ScopedPrimaryKey(selectors.site_list)
     as_of = serializers.DateField()
     cells = serializers.ListField(child=HeadcountCellIn(), allow_empty=False, max_length=40)
 
@@ -249,8 +234,8 @@ class LinkOut(serializers.ModelSerializer):
 
 class LinkIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LinkKind.choices)
-    customer = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
-    provider = _ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
+    customer = ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
+    provider = ScopedPrimaryKey(selectors.link_counterpart_choices, required=False, allow_null=True, default=None)
     counterpart_reference = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -302,7 +287,7 @@ class ChannelOut(serializers.ModelSerializer):
 
 
 class ChannelIn(serializers.Serializer):
-    cso = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
+    cso = ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
     provider = serializers.ChoiceField(choices=ChannelProvider.choices)
     name = serializers.CharField(max_length=120)
     public_address = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -340,8 +325,8 @@ class CollaborationOut(serializers.ModelSerializer):
 
 
 class CollaborationIn(serializers.Serializer):
-    cso = _ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
-    organisation = _ScopedPrimaryKey(selectors.organisation_list)
+    cso = ScopedPrimaryKey(selectors.organisation_list, Q(kind=OrgKind.CSO))
+    organisation = ScopedPrimaryKey(selectors.organisation_list)
     since = serializers.DateField(required=False, allow_null=True, default=None)
 
 

@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ilm.api.errors import ErrorSerializer
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
@@ -56,18 +57,6 @@ from ilm.plans.models import (
 from ilm.plans.permissions import may_edit_plan
 
 # --- scoped references in input --------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An id the acting membership can see (otherwise it reads as 'does not exist')."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        return self.selector(membership=self.context["request"].membership)
 
 
 # --- serializers ------------------------------------------------------------------------------------
@@ -123,7 +112,7 @@ class CountryPlanIn(serializers.Serializer):
 
 
 class BusinessPlanIn(serializers.Serializer):
-    organisation = _Scoped(selectors.plan_business_choices)
+    organisation = ScopedPrimaryKey(selectors.plan_business_choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
@@ -169,13 +158,13 @@ _ACTIVITIES_HELP = 'Activity codes as written, e.g. ["ER 2.6-7"] or ["2.6", "2.7
 
 
 class RowIn(serializers.Serializer):
-    plan = _Scoped(selectors.plan_list)
+    plan = ScopedPrimaryKey(selectors.plan_list)
     activities = serializers.ListField(
         child=serializers.CharField(max_length=60), allow_empty=False, max_length=30, help_text=_ACTIVITIES_HELP
     )
     description = serializers.CharField(max_length=2000)
     organisations = serializers.ListField(
-        child=_Scoped(selectors.row_organisation_choices), required=False, default=list, max_length=50
+        child=ScopedPrimaryKey(selectors.row_organisation_choices), required=False, default=list, max_length=50
     )
     other_partners = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     remarks = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -192,7 +181,7 @@ class RowPatch(serializers.Serializer):
     )
     description = serializers.CharField(max_length=2000, required=False)
     organisations = serializers.ListField(
-        child=_Scoped(selectors.row_organisation_choices), required=False, max_length=50
+        child=ScopedPrimaryKey(selectors.row_organisation_choices), required=False, max_length=50
     )
     other_partners = serializers.CharField(max_length=300, required=False, allow_blank=True)
     remarks = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -227,7 +216,7 @@ class CheckInOut(serializers.ModelSerializer):
 
 
 class CheckInIn(serializers.Serializer):
-    plan = _Scoped(selectors.plan_list)
+    plan = ScopedPrimaryKey(selectors.plan_list)
     held_on = serializers.DateField()
     participants = serializers.CharField(max_length=300)
     summary = serializers.CharField(max_length=4000)
@@ -278,7 +267,7 @@ class _BaselineFields(serializers.Serializer):
 
 
 class BaselineIn(_BaselineFields):
-    organisation = _Scoped(selectors.baseline_business_list)
+    organisation = ScopedPrimaryKey(selectors.baseline_business_list)
 
 
 class BaselinePatch(_BaselineFields):
@@ -286,7 +275,7 @@ class BaselinePatch(_BaselineFields):
 
 
 class FocalPointIn(serializers.Serializer):
-    organisation = _Scoped(selectors.baseline_business_list)
+    organisation = ScopedPrimaryKey(selectors.baseline_business_list)
     role = serializers.CharField(max_length=120)
     purpose = serializers.ChoiceField(choices=FocalPointPurpose.choices)
     name = serializers.CharField(max_length=200)
@@ -623,7 +612,7 @@ class PolicyDocumentOut(serializers.ModelSerializer):
 
 
 class PolicyDocumentIn(serializers.Serializer):
-    organisation = _Scoped(selectors.baseline_business_list)
+    organisation = ScopedPrimaryKey(selectors.baseline_business_list)
     title = serializers.CharField(max_length=200)
     file = serializers.FileField(help_text="PDF, JPEG, PNG, WebP, text/CSV, XLSX or DOCX; checked from its bytes.")
 
@@ -671,7 +660,9 @@ class IndicatorValueOut(serializers.ModelSerializer):
 
 
 class IndicatorSetIn(serializers.Serializer):
-    organisation = _Scoped(selectors.indicator_business_list_for, help_text="A supplier or recruitment agency.")
+    organisation = ScopedPrimaryKey(
+        selectors.indicator_business_list_for, help_text="A supplier or recruitment agency."
+    )
     indicator = serializers.ChoiceField(choices=ProgressIndicator.choices)
     status = serializers.ChoiceField(choices=IndicatorStatus.choices)
     evidence = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -18,12 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ilm.api.errors import ErrorSerializer
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases.api import EXPORT_TYPES, FileDownloadNegotiation
 from ilm.network.models import Gender
 from ilm.plans import exports_training, training_selectors, training_services
-from ilm.plans.api import _Scoped
 from ilm.plans.models import Course, TraineeRole, TrainingMode, TrainingSession
 from ilm.plans.permissions import may_edit_training
 
@@ -70,7 +70,7 @@ class CourseIn(serializers.Serializer):
     activity = serializers.CharField(max_length=5, help_text='A catalogue code, e.g. "2.8".')
     mode = serializers.ChoiceField(choices=TrainingMode.choices)
     language = serializers.ChoiceField(choices=_LANGUAGES)
-    provider = _Scoped(training_selectors.course_provider_choices, help_text="The technical partner or a CSO.")
+    provider = ScopedPrimaryKey(training_selectors.course_provider_choices, help_text="The technical partner or a CSO.")
 
 
 class CoursePatch(serializers.Serializer):
@@ -80,7 +80,7 @@ class CoursePatch(serializers.Serializer):
     activity = serializers.CharField(max_length=5, required=False)
     mode = serializers.ChoiceField(choices=TrainingMode.choices, required=False)
     language = serializers.ChoiceField(choices=_LANGUAGES, required=False)
-    provider = _Scoped(training_selectors.course_provider_choices, required=False)
+    provider = ScopedPrimaryKey(training_selectors.course_provider_choices, required=False)
 
 
 class AttendanceCell(serializers.Serializer):
@@ -126,11 +126,11 @@ class SessionOut(serializers.ModelSerializer):
 
 
 class SessionIn(serializers.Serializer):
-    course = _Scoped(training_selectors.course_list)
+    course = ScopedPrimaryKey(training_selectors.course_list)
     held_on = serializers.DateField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    trained_organisation = _Scoped(training_selectors.trained_organisation_choices)
-    trainer_organisation = _Scoped(
+    trained_organisation = ScopedPrimaryKey(training_selectors.trained_organisation_choices)
+    trainer_organisation = ScopedPrimaryKey(
         training_selectors.course_provider_choices, required=False, help_text="The course's provider when left out."
     )
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
@@ -140,11 +140,11 @@ class SessionIn(serializers.Serializer):
 
 class SessionPatch(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you started from (409 if it changed).")
-    course = _Scoped(training_selectors.course_list, required=False)
+    course = ScopedPrimaryKey(training_selectors.course_list, required=False)
     held_on = serializers.DateField(required=False)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    trained_organisation = _Scoped(training_selectors.trained_organisation_choices, required=False)
-    trainer_organisation = _Scoped(training_selectors.course_provider_choices, required=False)
+    trained_organisation = ScopedPrimaryKey(training_selectors.trained_organisation_choices, required=False)
+    trainer_organisation = ScopedPrimaryKey(training_selectors.course_provider_choices, required=False)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     completed = serializers.BooleanField(required=False)
     attendance = AttendanceCell(  # type: ignore[call-arg]  # ListSerializer takes max_length (DRF 3.15)

@@ -17,14 +17,14 @@ from typing import Any
 import django_filters
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases.selectors import worker_list
@@ -54,19 +54,6 @@ from ilm.recruitment.models import (
     ReportingMechanism,
     VerificationMethod,
 )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _Scoped(serializers.PrimaryKeyRelatedField):
-    """An id the acting membership can see (otherwise it reads as 'does not exist')."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        return self.selector(membership=self.context["request"].membership)
-
 
 # --- serializers ----------------------------------------------------------------------------------------
 
@@ -108,7 +95,7 @@ class FeeSurveyOut(serializers.ModelSerializer):
 
 
 class FeeSurveyIn(serializers.Serializer):
-    site = _Scoped(selectors.surveyable_sites)
+    site = ScopedPrimaryKey(selectors.surveyable_sites)
     surveyed_on = serializers.DateField()
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     reach = ReachIn(many=True, required=False, default=list)
@@ -174,8 +161,10 @@ class ResponseOut(serializers.ModelSerializer):
 
 
 class ResponseIn(serializers.Serializer):
-    survey = _Scoped(selectors.survey_list)
-    worker = _Scoped(worker_list, required=False, allow_null=True, default=None, help_text="A worker already recorded.")
+    survey = ScopedPrimaryKey(selectors.survey_list)
+    worker = ScopedPrimaryKey(
+        worker_list, required=False, allow_null=True, default=None, help_text="A worker already recorded."
+    )
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, default=Gender.OTHER)
     nationality = serializers.SlugRelatedField(
@@ -229,7 +218,7 @@ class RepaymentOut(serializers.ModelSerializer):
 
 
 class RepaymentIn(serializers.Serializer):
-    response = _Scoped(selectors.response_list)
+    response = ScopedPrimaryKey(selectors.response_list)
     currency = serializers.CharField(max_length=8)
     amount = serializers.CharField(max_length=24)
     paid_on = serializers.DateField()
@@ -300,7 +289,7 @@ class RepaymentPolicyOut(serializers.ModelSerializer):
 
 
 class RepaymentPolicyIn(serializers.Serializer):
-    organisation = _Scoped(selectors.policy_business_list, help_text="The supplier (employer).")
+    organisation = ScopedPrimaryKey(selectors.policy_business_list, help_text="The supplier (employer).")
     kind = serializers.ChoiceField(choices=PolicyKind.choices)
     fee_types = serializers.ListField(
         child=serializers.ChoiceField(choices=FeeType.choices), required=False, default=list
@@ -539,7 +528,7 @@ class MemberOut(serializers.ModelSerializer):
 
 
 class MemberIn(serializers.Serializer):
-    network = _Scoped(selectors.network_list)
+    network = ScopedPrimaryKey(selectors.network_list)
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     network_role = serializers.ChoiceField(choices=NetworkRole.choices, required=False, default=NetworkRole.MEMBER)
     joined_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -603,7 +592,7 @@ class BrokerReportDetailOut(BrokerReportOut):
 class BrokerReportIn(serializers.Serializer):
     """Checked by the service (ilm/recruitment/services.py `clean_broker_report`)."""
 
-    network = _Scoped(selectors.network_list)
+    network = ScopedPrimaryKey(selectors.network_list)
     broker_name = serializers.CharField(max_length=200)
     area = serializers.CharField(max_length=200)
     reported_on = serializers.DateField()
@@ -669,7 +658,7 @@ class OutreachEventOut(serializers.ModelSerializer):
 
 
 class OutreachEventIn(serializers.Serializer):
-    network = _Scoped(selectors.network_list)
+    network = ScopedPrimaryKey(selectors.network_list)
     held_on = serializers.DateField()
     place = serializers.CharField(max_length=200)
     topic = serializers.CharField(max_length=200)
@@ -706,13 +695,13 @@ class ReferralOut(serializers.ModelSerializer):
 
 
 class ReferralIn(serializers.Serializer):
-    network = _Scoped(selectors.network_list)
+    network = ScopedPrimaryKey(selectors.network_list)
     service = serializers.ChoiceField(choices=ReferralService.choices)
     service_name = serializers.CharField(max_length=200)
     referred_on = serializers.DateField()
     outcome = serializers.ChoiceField(choices=ReferralOutcome.choices, required=False, default=ReferralOutcome.PENDING)
     outcome_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    worker = _Scoped(
+    worker = ScopedPrimaryKey(
         selectors.referral_workers,
         required=False,
         allow_null=True,

@@ -11,17 +11,16 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.network.models import Site
 from ilm.network.selectors import site_list
 from ilm.surveys import selectors, services
 from ilm.surveys.models import (
@@ -77,14 +76,6 @@ class QuestionSetViewSet(ReadOnlyScopedViewSet):
 # --- surveys --------------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _ScopedSite(serializers.PrimaryKeyRelatedField):
-    """A site the caller can see (otherwise it reads as 'does not exist')."""
-
-    def get_queryset(self) -> QuerySet[Site]:
-        return site_list(membership=self.context["request"].membership)
-
-
 class SurveyOut(serializers.ModelSerializer):
     site_name = serializers.CharField(source="site.name", read_only=True)
     business = serializers.IntegerField(source="site.supplier_id", read_only=True)
@@ -132,7 +123,7 @@ class SurveyOut(serializers.ModelSerializer):
 
 
 class SurveyIn(serializers.Serializer):
-    site = _ScopedSite()
+    site = ScopedPrimaryKey(site_list)
     question_set = serializers.PrimaryKeyRelatedField(queryset=QuestionSet.objects.all())
     kind = serializers.ChoiceField(choices=SurveyKind.choices)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
