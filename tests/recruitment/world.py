@@ -30,7 +30,7 @@ OUTSIDER_NAMES = [
 def outsiders(*, supplier: Any, buyer: Any, agency: Any, cso: Any, site: Any, members: list[Any]) -> dict[str, list]:
     cso_admin = next(m for m in members if m.organisation_id == cso.pk)
     supplier_admin = next(m for m in members if m.organisation_id == supplier.pk)
-    services.policy_set(actor=supplier_admin, organisation=supplier, kind="employer_pays")
+    policy = services.policy_set(actor=supplier_admin, organisation=supplier, kind="employer_pays")
     survey = services.survey_create(
         actor=cso_admin,
         site=site,
@@ -60,6 +60,7 @@ def outsiders(*, supplier: Any, buyer: Any, agency: Any, cso: Any, site: Any, me
     )
     return {
         **_outsider_network(agency=agency, cso=cso, cso_admin=cso_admin),
+        "repaymentpolicy": [policy],
         "feesurvey": [survey],
         "feesurveyresponse": [response],
         "feeline": list(response.lines.all()),
