@@ -199,7 +199,7 @@ def build_world() -> World:
     return world
 
 
-WORLD_EXTENSIONS = ("recruitment", "surveys", "jobs", "indicators")
+WORLD_EXTENSIONS = ("recruitment", "surveys", "jobs", "indicators", "dashboards")
 
 
 OUTSIDER_SENDER = "+84 90 555 0199"
