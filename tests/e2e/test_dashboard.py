@@ -1,5 +1,6 @@
 """Browser story for the dashboard (docs/indicators.md, "Dashboards"): Northwind Foods' administrator (a
-buyer) opens it from the menu on the demo network, narrows the period, downloads a table as CSV; a caseworker
+buyer) opens it from the menu on the demo network, narrows the period, downloads a table as CSV, asks for
+last quarter's PDF report in Thai and downloads it once the task has made it; a caseworker
 of Migrant Worker Voice Thailand reads its own on a 360 px phone in Thai. Screenshots:
 var/screenshots/dashboard-*.png."""
 
@@ -34,6 +35,22 @@ def test_buyer_and_cso_dashboards(ui: UI, demo: dict[str, dict[str, Any]]) -> No
         main.locator("#t-issues_by_business").locator("xpath=..").get_by_role("link", name="CSV").click()
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     ui.check(text.startswith("Business,Issues"), "the CSV holds the table")
+
+    # --- the quarterly PDF report: asked for in Thai, made by the task worker, downloaded --------------------
+    buyer.goto("/dashboard/")
+    with buyer.page.expect_navigation():
+        buyer.main().get_by_role("link", name="Quarterly reports (PDF)").click()
+    buyer.snap("dashboard-4-reports")
+    form = buyer.main().locator("form.card")
+    form.locator("#id_language").select_option("th")
+    buyer.submit(form.locator("button[type=submit]"))
+    ui.check("/dashboard/reports/" in buyer.page.url, "the report's page shows its progress")
+    buyer.page.locator("#report-status a.button").wait_for(timeout=60_000)  # done (htmx polls while it runs)
+    buyer.snap("dashboard-5-report-done")
+    with buyer.page.expect_download() as report:
+        buyer.page.locator("#report-status a.button").click()
+    pdf = open(report.value.path(), "rb").read()  # noqa: SIM115
+    ui.check(pdf.startswith(b"%PDF") and len(pdf) > 10_000, "the report downloads as a PDF")
 
     cso = ui.person("cso", MOBILE)
     cso.sign_in(demo["th-voice-caseworker"])
