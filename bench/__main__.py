@@ -1,7 +1,9 @@
-"""python -m bench [--only network|cases|plans|jobs|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS]
+"""python -m bench [--only network|cases|plans|jobs|dashboards|channels] [-n REQUESTS] [--warmup N] [--budget SECONDS]
                  [--show-queries] [--profile] [--cases-requests N] [--cases-warmup N] [--cases-budget SECONDS]
                  [--plans-requests N] [--plans-warmup N] [--plans-budget SECONDS]
                  [--jobs-requests N] [--jobs-warmup N] [--jobs-budget SECONDS]
+                 [--dashboards-issues N] [--dashboards-requests N] [--dashboards-warmup N]
+                 [--dashboards-budget SECONDS]
                  [--channels-seconds S] [--channels-concurrency N] [--channels-drain-timeout S]
 
 Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and query counts of
@@ -15,7 +17,10 @@ Seeds its own PostgreSQL database (ilm_bench) and prints p50/p95 latency and que
 - jobs: 20,000 vacancies in en/th/my/km/ne with fees and translations; the public list /jobs/ (page 1, in
   Burmese, filtered, page 2) and a vacancy's page, anonymous, with their page weight (HTML + linked assets)
   and query counts at 2,000 and 20,000 vacancies (bench/jobs.py, bench/seed_jobs.py);
-each next to a hello-world view timed in the same round (the anonymous one for jobs);
+- dashboards: 1,000,000 issues on top of the cases (2,000 sites in the 300-supplier chain); the buyer's
+  /dashboard/ next to the raw SQL of its issues-by-month aggregation, /statistics/ anonymous warm and cold,
+  and freshness (seconds from a new case to its count on both) (bench/dashboards.py, bench/seed_dashboards.py);
+each next to a hello-world view timed in the same round (the anonymous one for jobs and /statistics/);
 - channels: WhatsApp webhooks posted to gunicorn (2 sync workers) with the database task worker running:
   messages acknowledged per second, ack latency, lost and duplicated messages, next to hello-world req/s
   on the same server (bench/channels.py).
@@ -45,8 +50,8 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["network", "cases", "plans", "jobs", "channels"],
-        help="run one section (default: network, then cases, then plans, then jobs, then channels)",
+        choices=["network", "cases", "plans", "jobs", "dashboards", "channels"],
+        help="run one section (default: network, cases, plans, jobs, dashboards, then channels)",
     )
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed requests per endpoint (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint first (20)")
@@ -83,6 +88,25 @@ def _parse() -> argparse.Namespace:
         type=float,
         default=120.0,
         help="stop timing the jobs pages after this many seconds (at least 15 rounds) (120)",
+    )
+    parser.add_argument(
+        "--dashboards-issues",
+        type=int,
+        default=1_000_000,
+        help="issues in the database for the dashboards section (1,000,000; below 300,000 the cases seed is "
+        "skipped and every issue comes from bench/seed_dashboards.py)",
+    )
+    parser.add_argument(
+        "--dashboards-requests", type=int, default=150, help="timed rounds of the dashboard and raw SQL (150)"
+    )
+    parser.add_argument(
+        "--dashboards-warmup", type=int, default=3, help="untimed rounds before timing the dashboard (3)"
+    )
+    parser.add_argument(
+        "--dashboards-budget",
+        type=float,
+        default=120.0,
+        help="stop timing the dashboard after this many seconds (at least 15 rounds) (120)",
     )
     parser.add_argument(
         "--channels-seconds", type=float, default=30.0, help="how long to post webhooks in the channels section (30)"
@@ -407,6 +431,7 @@ def main() -> None:
         "cases": "case list API and page",
         "plans": "progress indicator grid, export, page and API",
         "jobs": "public vacancy list and page",
+        "dashboards": "buyer dashboard and public statistics",
         "channels": "webhook ingest",
     }
     chosen = [args.only] if args.only else list(sections)
@@ -455,6 +480,10 @@ def main() -> None:
             from bench.jobs import run_jobs
 
             run_jobs(args, seeded)
+        if "dashboards" in chosen:
+            from bench.dashboards import run_dashboards
+
+            run_dashboards(args, seeded)
         if "channels" in chosen:
             from bench.channels import run_channels
 
