@@ -3,9 +3,9 @@
 `/statistics/` shows every table with a small server-drawn bar chart (no script, no web font, no CDN);
 `/statistics/data.json` and `/statistics/data.csv` publish the same suppressed numbers (`table=` picks
 one). The language is `?lang=` (en, th, my, km, ne), else the browser's. Nothing here reads the session
-or sets a cookie; responses say `Cache-Control: public, max-age=60` and are kept in the server's cache
-per address and language for the same minute, so a crowd of readers costs the database at most one set
-of aggregate queries per language and minute.
+or sets a cookie; responses say `Cache-Control: public, max-age=N` (what is left of the tables' 50 s) and
+are kept in the server's cache per address and language for as long, so a crowd of readers costs the
+database at most one set of aggregate queries per language every 50 s.
 """
 
 from __future__ import annotations

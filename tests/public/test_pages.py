@@ -104,7 +104,7 @@ class PublicSiteTests(TestCase):
                 assert not response.cookies, address
                 assert "Set-Cookie" not in response.headers
                 policy, max_age = response["Cache-Control"].split(", max-age=")
-                assert policy == "public" and 50 <= int(max_age) <= 60
+                assert policy == "public" and 40 <= int(max_age) <= 50
                 assert response["Content-Language"] == language
             page = client.get(f"/statistics/?lang={language}").content.decode()
             assert f'<html lang="{language}">' in page
