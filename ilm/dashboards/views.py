@@ -109,13 +109,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     membership = _dashboard_membership(request)
     form = WindowForm(request.GET or None)
     window = form.window()
-    tables = dashboard.dashboard_tables(membership, window)
     if "download" in request.GET:
-        table = next((t for t in tables if t.name == request.GET["download"]), None)
+        table = dashboard.dashboard_table(membership, window, request.GET["download"])
         fmt = request.GET.get("format", "csv")
         if table is None or fmt not in ("csv", "xlsx"):
             raise Http404
         return _download(table, window, fmt)
+    tables = dashboard.dashboard_tables(membership, window)
     query = request.GET.copy()
     for name in ("download", "format"):
         query.pop(name, None)

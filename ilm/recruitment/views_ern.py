@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from ilm.core.forms import call_service
 from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
-from ilm.network.models import Organisation
+from ilm.network import selectors as network_selectors
 from ilm.recruitment import forms, permissions, selectors, services
 from ilm.recruitment.models import (
     BrokerReport,
@@ -144,7 +144,11 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network(request, pk)
     if not permissions.may_manage_networks(membership):
         raise PermissionDenied
-    candidates = Organisation.objects.filter(kind__in=permissions.ERN_MEMBER_KINDS, is_active=True).order_by("name")
+    candidates = (
+        network_selectors.organisation_list(membership=membership)
+        .filter(kind__in=permissions.ERN_MEMBER_KINDS, is_active=True)
+        .order_by("name")
+    )
     form = forms.MemberForm(request.POST or None, organisations=candidates)
     if request.method == "POST" and form.is_valid():
         member = call_service(form, lambda: services.member_add(actor=membership, network=network, **form.cleaned_data))
