@@ -28,6 +28,7 @@ from django.utils.translation import pgettext_lazy
 from ilm.cases import selectors as cases
 from ilm.cases.models import Case, CaseBusiness, CaseStatus, CaseWorker, Issue, IssueCategory, Rating
 from ilm.core.permissions import Action, OrgKind, can
+from ilm.core.templatetags.ilm import language_name
 from ilm.network.models import Country, Link, LinkKind, Tier, current_link_q
 
 SMALL_CELL = 5
@@ -304,15 +305,6 @@ def workers_by_nationality(membership: Any, window: Window) -> Table:
     return table
 
 
-def _language_name(code: str) -> str:
-    from ilm.core.languages import babel_locale
-
-    if not code:
-        return str(_("Not recorded"))
-    locale = babel_locale(code)
-    return str(locale.get_display_name(locale) or code) if locale.language == code.split("-")[0] else code
-
-
 def contacts_by_language(membership: Any, window: Window) -> Table | None:
     """The CSO's (the technical partner: every CSO's) contacts in the window by language and channel kind:
     where the channels are busy, in which languages."""
@@ -336,7 +328,8 @@ def contacts_by_language(membership: Any, window: Window) -> Table | None:
         note=_("Workers: distinct workers recorded on the contacts; a contact without a worker counts none."),
     )
     for row in rows:
-        table.rows.append([_language_name(row["language"]), row["contacts"], row["workers"], row["chat"]])
+        language = language_name(row["language"]) or _("Not recorded")
+        table.rows.append([language, row["contacts"], row["workers"], row["chat"]])
     return table
 
 
