@@ -54,15 +54,15 @@ checks: setup ## makemigrations --check, check --deploy with production settings
 	scripts/check-translations-fresh
 
 test-sqlite: setup ## Unit, integration, API and tenancy tests on SQLite
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" -q
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" -q --durations=15
 
 test-postgres: setup ## The same suite on PostgreSQL ($(PG_URL))
 	@scripts/check-postgres "$(PG_URL)"
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" -q
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" -q --durations=15
 
 test-e2e: setup ## Browser tests in Debian Chromium (screenshots in var/screenshots/)
 	@scripts/system-deps test
-	$(VENV)/bin/pytest -m e2e -q -p no:xdist
+	$(VENV)/bin/pytest -m e2e -q -p no:xdist --durations=10
 
 test: lint typecheck checks test-sqlite test-postgres test-e2e ## Everything CI runs: lint, types, checks, both databases, browser tests
 

@@ -2,9 +2,12 @@
 
 Seeds 1,000,000 issues (`--dashboards-issues`) on top of the network and cases seeds, and 2,000 sites in
 the chain of the buyer with 300 suppliers (bench/seed_dashboards.py), then:
-- times `/dashboard/` signed in as that buyer's admin, interleaved in the same rounds with the signed-in
-  hello-world and with the raw SQL of the page's main aggregation (the issues-by-month query, captured
-  once with CaptureQueriesContext and re-executed with a cursor) and of all the page's queries;
+- times `/dashboard/` signed in as that buyer's admin, both as most readers get it (its tables kept for
+  50 s per scope: ilm/dashboards/selectors.py `kept_dashboard_tables`) and computed (the kept tables dropped
+  before each request: the first reader of a scope each minute), interleaved in the same rounds with the
+  signed-in hello-world and with the raw SQL of the page's main aggregation (the issues grouped by month,
+  category, country, status and rating, captured once with CaptureQueriesContext and re-executed with a
+  cursor) and of all the page's queries;
 - times `/statistics/` anonymous and warm (one request fills the cache first) interleaved with the
   anonymous hello-world, counting the requests that recomputed the tables (the cache lives 60 s, so a
   run longer than a minute meets a recomputation), and cold (cache cleared before each request);
@@ -97,6 +100,30 @@ def _page(client: Any, path: str) -> Callable[[], Any]:
     return get
 
 
+def _forget_dashboard(member: Any) -> None:
+    """Drop the buyer's kept dashboard (every language, the default window): the next request computes it."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from ilm.dashboards import selectors
+
+    window = selectors.Window.last_months(12)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            cache.delete(selectors._cache_key(member, window))
+
+
+def _page_cold(client: Any, path: str, member: Any) -> Callable[[], Any]:
+    get = _page(client, path)
+
+    def cold() -> Any:
+        _forget_dashboard(member)
+        return get()
+
+    return cold
+
+
 def _raw(sqls: list[str]) -> Callable[[], Any]:
     from django.db import connection
 
@@ -161,11 +188,12 @@ def _verdict(ok: bool) -> str:
     return f"[{'MET' if ok else 'MISSED':^6}]"
 
 
-def _dashboard_queries(client: Any) -> list[dict[str, Any]]:
+def _dashboard_queries(client: Any, member: Any) -> list[dict[str, Any]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get("/dashboard/")  # the network scope is cached, as in the timed requests
+    _forget_dashboard(member)  # but not the page's tables: capture the queries that compute them
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/dashboard/")
     if response.status_code != 200:
@@ -332,14 +360,15 @@ def run_dashboards(args: argparse.Namespace, seeded: Any) -> None:
     )
 
     # --- the dashboard -------------------------------------------------------------------------------
-    captured = _dashboard_queries(buyer)
+    captured = _dashboard_queries(buyer, member)
     main_sql = _main_aggregation(captured)
     all_sql = [str(q["sql"]) for q in captured if str(q["sql"]).lstrip().upper().startswith("SELECT")]
     hello = Timed("hello-world (Django view, signed in)", _page(buyer, "/bench/hello/"))
-    page = Timed("/dashboard/ (buyer, 300 suppliers)", _page(buyer, "/dashboard/"))
-    raw_main = Timed("raw SQL: issues by month (cursor)", _raw([main_sql]))
+    page = Timed("/dashboard/ kept (within its minute)", _page(buyer, "/dashboard/"))
+    cold_page = Timed("/dashboard/ computed (tables not kept)", _page_cold(buyer, "/dashboard/", member))
+    raw_main = Timed("raw SQL: issues grouped by month etc. (cursor)", _raw([main_sql]))
     raw_all = Timed(f"raw SQL: all {len(all_sql)} SELECTs of the page (cursor)", _raw(all_sql))
-    items = [hello, page, raw_main, raw_all]
+    items = [hello, page, cold_page, raw_main, raw_all]
     t0 = time.perf_counter()
     rounds = _rounds(items, args.dashboards_requests, args.dashboards_warmup, args.dashboards_budget)
     stopped = "" if rounds == args.dashboards_requests else f" (stopped at {rounds}: budget)"
@@ -398,7 +427,7 @@ def run_dashboards(args: argparse.Namespace, seeded: Any) -> None:
         "earliest)."
     )
     for name, what in (
-        ("dashboard", "the buyer's /dashboard/ (this month's issues, no cache)"),
+        ("dashboard", "the buyer's /dashboard/ (this month's issues, kept <= 50 s)"),
         ("statistics", "/statistics/data.json (issues or reach total, cached <= 60 s by design)"),
     ):
         span = seen[name]
@@ -419,9 +448,15 @@ def run_dashboards(args: argparse.Namespace, seeded: Any) -> None:
     statistics_s = statistics_span[1] if statistics_span else None
     dashboard_span = seen["dashboard"]
     print(f"\nGoals (issue 7; {in_window:,} issues in the buyer's window of {seeded_d.counts.get('issues', 0):,})")
+    cold_ratio = cold_page.p95 / raw_main.p95
     print(
-        f"  {_verdict(page.p95 < GOAL_DASHBOARD_MS)} dashboard p95 < {GOAL_DASHBOARD_MS:.0f} ms: {page.p95:.1f} ms "
-        f"(p50 {page.p50:.1f} ms)"
+        f"  {_verdict(page.p95 < GOAL_DASHBOARD_MS)} dashboard p95 < {GOAL_DASHBOARD_MS:.0f} ms, kept page: "
+        f"{page.p95:.1f} ms (p50 {page.p50:.1f} ms)"
+    )
+    print(
+        f"  {_verdict(cold_page.p95 < GOAL_DASHBOARD_MS)} dashboard p95 < {GOAL_DASHBOARD_MS:.0f} ms, computed "
+        f"(the first reader of a scope each minute): {cold_page.p95:.1f} ms (p50 {cold_page.p50:.1f} ms); "
+        f"{cold_ratio:.1f}x the raw main aggregation"
     )
     print(
         f"  {_verdict(ratio <= GOAL_RAW_RATIO)} dashboard p95 <= {GOAL_RAW_RATIO}x the raw SQL of its main "
@@ -443,8 +478,8 @@ def run_dashboards(args: argparse.Namespace, seeded: Any) -> None:
         f"  {_verdict(bound <= GOAL_FRESH_S)} freshness <= {GOAL_FRESH_S:.0f} s in the worst case: {bound:.1f} s "
         f"(the 60 s cache plus one cold computation of the tables, {cold.p50 / 1000:.1f} s at p50)"
     )
-    if page.p95 >= GOAL_DASHBOARD_MS or ratio > GOAL_RAW_RATIO:
-        _diagnose(page, buyer)
+    if cold_page.p95 >= GOAL_DASHBOARD_MS:
+        _diagnose(cold_page, buyer)
     if args.show_queries:
         print(f"\n--- /dashboard/ (buyer): {len(captured)} queries")
         for i, q in enumerate(captured, 1):

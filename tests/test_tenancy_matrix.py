@@ -48,6 +48,8 @@ PARTNER_BROWSABLE_MODELS = ("countryactionplan",)
 # outsider's course is not hidden (and only its provider edits it: 403); tests/plans/test_trainings.py checks
 # that. The technical partner's positive control still opens them.
 MEMBER_READABLE_MODELS = ("course",)
+# Pages that take an organisation's id in the query string (the dashboard's drill-down, the case list's filter).
+QUERY_ID_PAGES = ("/dashboard/?business={pk}", "/cases/?organisation={pk}")
 MEMBER_KEYS = [(key, role) for key, kind in HOME_KINDS.items() if key != "tp" for role in ROLES_BY_KIND[kind]]
 
 
@@ -127,6 +129,14 @@ def test_pages_hide_other_organisations(key: str, role: str) -> None:
                 assert response.status_code == 404, f"{method.upper()} {url} as {key}/{role}: {response.status_code}"
                 checked += 1
             assert 404 in statuses, (url, statuses)
+    for page in QUERY_ID_PAGES:  # an outsider organisation's id in the query string: refused or ignored, unnamed
+        for organisation in world.outsiders["organisation"]:
+            response = client.get(page.format(pk=organisation.pk))
+            assert response.status_code in (200, 302, 400, 403), (page, response.status_code)
+            body = response.content.decode("utf-8", "replace")
+            for secret in forbidden_names:
+                assert secret not in body, f"{page.format(pk=organisation.pk)} shows {secret!r} to {key}/{role}"
+            checked += 1
     assert checked >= 20
 
 

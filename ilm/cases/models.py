@@ -391,7 +391,8 @@ class Case(TimestampedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["cso", "status"])]
+        # opened_at: the dashboards and statistics place cases in their period by it.
+        indexes = [models.Index(fields=["cso", "status"]), models.Index(fields=["opened_at"])]
 
     def __str__(self) -> str:
         return self.reference

@@ -85,10 +85,12 @@ def case_list(*, membership: Any) -> QuerySet[Case]:
         concerned = CaseBusiness.objects.filter(case=OuterRef("pk"), organisation_id=org_id)
         return queryset.filter(Exists(concerned), shared_at__isnull=False)
     if kind == OrgKind.BUYER:
+        # IN subqueries, not EXISTS: PostgreSQL hashes each once, where an OR of correlated EXISTS ran both
+        # for every case (docs/indicators.md, "Benchmark").
         businesses = network_scope(membership).organisation_ids
-        in_chain = CaseBusiness.objects.filter(case=OuterRef("pk"), organisation_id__in=businesses)
-        escalated = Escalation.objects.filter(case=OuterRef("pk"), buyer_id=org_id)
-        return queryset.filter(Q(Exists(in_chain), shared_at__isnull=False) | Q(Exists(escalated)))
+        in_chain = CaseBusiness.objects.filter(organisation_id__in=businesses).values("case_id")
+        escalated = Escalation.objects.filter(buyer_id=org_id).values("case_id")
+        return queryset.filter(Q(pk__in=in_chain, shared_at__isnull=False) | Q(pk__in=escalated))
     return queryset.none()
 
 

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ilm.core import audit, crypto
 from ilm.core.permissions import Action, OrgKind, Role, can
+from ilm.dashboards import panels
 from ilm.dashboards import selectors as dashboard
 from ilm.dashboards.models import QUARTER_RE, QuarterlyReport, ReportStatus, validate_quarter
 from ilm.network.models import Organisation
@@ -254,17 +255,18 @@ def _localise_months(table: dashboard.Table, window: dashboard.Window) -> None:
 
 
 def _sections(viewer: Any, window: dashboard.Window) -> list[Section]:
-    by_month = dashboard.issues_by_month(viewer, window)
+    with dashboard.shared_queries():  # the per-issue tables add up one grouped query, as on the page
+        by_month = dashboard.issues_by_month(viewer, window)
+        tables = [
+            by_month,
+            dashboard.issues_by_category(viewer, window),
+            dashboard.issues_by_status(viewer, window),
+            dashboard.issues_by_business(viewer, window),
+            dashboard.issues_by_tier(viewer, window),
+            dashboard.timeliness(viewer, window),
+            dashboard.remediation_quality(viewer, window),
+        ]
     _localise_months(by_month, window)
-    tables = [
-        by_month,
-        dashboard.issues_by_category(viewer, window),
-        dashboard.issues_by_status(viewer, window),
-        dashboard.issues_by_business(viewer, window),
-        dashboard.issues_by_tier(viewer, window),
-        dashboard.timeliness(viewer, window),
-        dashboard.remediation_quality(viewer, window),
-    ]
     return [Section(table, _bars(table)) for table in tables if table is not None]
 
 
@@ -307,29 +309,12 @@ def _impact(viewer: Any, organisation: Organisation, window: dashboard.Window, q
 
 def _scores(viewer: Any, organisation: Organisation, window: dashboard.Window, quarter: str) -> dict[str, Any]:
     """A business: its published assessments up to the quarter, oldest first. A buyer: each business of its
-    chain with its latest published assessment as of the quarter."""
-    from ilm.indicators.selectors import AXES, axis_scores_of, chain_business_ids, history, latest_published
-
-    def values(assessment: Any) -> list[Any]:
-        scores = axis_scores_of(assessment).as_dict() if assessment is not None else {}
-        return [scores.get(axis) for axis in AXES]
-
+    chain with its latest published assessment as of the quarter. (The dashboard's panels read the same:
+    ilm/dashboards/panels.py.)"""
     if organisation.kind != OrgKind.BUYER:
-        assessments = [a for a in history(membership=viewer, business=organisation) if a.period_start <= window.end]
-        return {"history": [(a.period_label, values(a)) for a in assessments]}
-    ids = chain_business_ids(organisation, viewer)
-    latest = {a.business_id: a for a in latest_published(membership=viewer, business_ids=ids, period=quarter)}
-    rows = []
-    for business in Organisation.objects.filter(pk__in=ids).order_by("name", "id"):
-        assessment = latest.get(business.pk)
-        rows.append(
-            {
-                "name": business.name,
-                "period": assessment.period_label if assessment else "",
-                "values": values(assessment),
-            }
-        )
-    return {"chain": rows}
+        return {"history": panels.score_history(viewer, organisation.pk, window.end)}
+    rows = panels.business_scores(viewer, period=quarter)
+    return {"chain": [{"name": row.name, "period": row.period, "values": row.values} for row in rows]}
 
 
 def report_context(*, organisation: Organisation, quarter: str, today: datetime.date | None = None) -> dict[str, Any]:

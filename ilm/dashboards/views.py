@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,8 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -72,15 +74,34 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class WindowForm(forms.Form):
+    """The period and, for a drill-down, one business (by id: the links of the "by business" table carry it;
+    a business the viewer does not read is refused, never looked up)."""
+
     date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
     date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
+    business = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.chosen_business: Any = None
+
+    def clean_business(self) -> int | None:
+        pk = self.cleaned_data.get("business")
+        if pk is None:
+            return None
+        self.chosen_business = dashboard.drill_down_businesses(self.membership).filter(pk=pk).first()
+        if self.chosen_business is None:
+            raise forms.ValidationError(_("That business is not one whose issues you can see."))
+        return int(pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The end is before the start."))
-        if start and end and (end - start).days > 366 * 5:
+        # The period shown ends today when no end is given: the limit holds for that period too.
+        if start and ((end or timezone.localdate()) - start).days > 366 * 5:
             raise forms.ValidationError(_("Choose at most five years."))
         return data
 
@@ -90,7 +111,7 @@ class WindowForm(forms.Form):
             return default
         end = self.cleaned_data.get("date_to") or default.end
         start = self.cleaned_data.get("date_from") or dashboard.Window.last_months(12, today=end).start
-        return dashboard.Window(start, end)
+        return dashboard.Window(start, end, self.cleaned_data.get("business"))
 
 
 DASHBOARD_KINDS = CASE_KINDS
@@ -105,9 +126,9 @@ def _dashboard_membership(request: HttpRequest) -> Any:
 
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The dashboard; `?download=<table>&format=csv|xlsx` gives one table as a file (the same numbers as the
-    page, small cells hidden alike)."""
+    page, small cells hidden alike); `?business=<id>` narrows the issue tables to one business's cases."""
     membership = _dashboard_membership(request)
-    form = WindowForm(request.GET or None)
+    form = WindowForm(request.GET or None, membership=membership)
     window = form.window()
     if "download" in request.GET:
         table = dashboard.dashboard_table(membership, window, request.GET["download"])
@@ -115,21 +136,44 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         if table is None or fmt not in ("csv", "xlsx"):
             raise Http404
         return _download(table, window, fmt)
-    tables = dashboard.dashboard_tables(membership, window)
+    tables = dashboard.kept_dashboard_tables(membership, window)
     query = request.GET.copy()
     for name in ("download", "format"):
         query.pop(name, None)
+    period = {"date_from": window.start.isoformat(), "date_to": window.end.isoformat()}
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "form": form,
             "window": window,
-            "tables": [(table, charts.chart_for(table)) for table in tables],
+            "business": form.chosen_business if window.business_id else None,
+            "tables": [(table, charts.chart_for(table), _linked_rows(table, period)) for table in tables],
             "query": query.urlencode(),
+            "all_businesses_query": urlencode(period),
+            "shared_cases_query": urlencode(
+                {
+                    "organisation": str(window.business_id),
+                    "opened_from": period["date_from"],
+                    "opened_to": period["date_to"],
+                }
+            )
+            if window.business_id
+            else "",
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def _linked_rows(table: dashboard.Table, period: dict[str, str]) -> list[tuple[str, Any, list[tuple[Any, bool]]]]:
+    """Each row as (its drill-down address with the same period, or ""; its label; its other cells, each with
+    whether it is a number, which is right-aligned)."""
+    links = [f"?{urlencode({**period, **keys})}" if keys else "" for keys in table.row_keys]
+    links += [""] * (len(table.rows) - len(links))
+    return [
+        (link, row[0], [(value, isinstance(value, int | float | Decimal)) for value in row[1:]])
+        for link, row in zip(links, table.rows, strict=True)
+    ]
 
 
 def _download(table: dashboard.Table, window: dashboard.Window, fmt: str) -> HttpResponse:

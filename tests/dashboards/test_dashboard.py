@@ -106,3 +106,70 @@ def test_the_cso_sees_its_caseload_and_contacts_by_language_businesses_do_not(wo
     assert "caseload" not in tables(world, "buyer") and "contacts_by_language" not in tables(world, "supplier")
     tp = tables(world, "tp")
     assert world.orgs["cso"].name in [row[0] for row in tp["caseload"].rows]
+
+
+# --- drill-down to one business, and on to its shared cases ------------------------------------------------
+
+
+def _outsider_supplier(world):
+    return next(org for org in world.outsiders["organisation"] if org.kind == "supplier")
+
+
+def test_a_buyer_drills_down_to_a_supplier_and_on_to_its_shared_cases(world):
+    supplier = world.orgs["supplier"]
+    client = sign_in(Client(), world.members[("buyer", "viewer")])
+    page = client.get("/dashboard/")
+    window = selectors.Window.last_months(12)
+    link = f"?date_from={window.start.isoformat()}&amp;date_to={window.end.isoformat()}&amp;business={supplier.pk}"
+    assert f'<a href="{link}">{supplier.name}</a>' in page.text  # the row of the "by business" table
+
+    narrowed = client.get("/dashboard/" + link.replace("&amp;", "&"))
+    assert narrowed.status_code == 200
+    assert f"Only the cases of {supplier.name}" in narrowed.text and 'id="t-issues_by_business"' not in narrowed.text
+    drilled = {
+        t.name: t
+        for t in selectors.dashboard_tables(
+            world.members[("buyer", "viewer")], selectors.Window(window.start, window.end, supplier.pk)
+        )
+    }
+    assert total(drilled["issues_by_month"]) == 2 and "issues_by_tier" not in drilled
+    cases_link = f"/cases/?organisation={supplier.pk}&amp;opened_from={window.start.isoformat()}"
+    assert cases_link in narrowed.text
+
+    listed = client.get(cases_link.replace("&amp;", "&"))
+    assert listed.status_code == 200 and f"Only the cases of {supplier.name}" in listed.text
+    from ilm.cases.models import Case
+
+    home = Case.objects.filter(cso=world.orgs["cso"])
+    assert all(case.reference in listed.text for case in home.filter(shared_at__isnull=False))
+    assert not any(case.reference in listed.text for case in home.filter(shared_at__isnull=True))
+    assert CANARY_NAME not in narrowed.text + listed.text
+
+
+def test_a_drill_down_to_a_business_outside_the_chain_is_refused_and_names_nothing(world):
+    outsider = _outsider_supplier(world)
+    client = sign_in(Client(), world.members[("buyer", "admin")])
+    page = client.get(f"/dashboard/?business={outsider.pk}")
+    assert page.status_code == 400 and "That business is not one whose issues you can see." in page.text
+    assert outsider.name not in page.text
+    for bad in ("0", "x", "-3"):
+        assert client.get(f"/dashboard/?business={bad}").status_code == 400
+    listed = client.get(f"/cases/?organisation={outsider.pk}")
+    assert listed.status_code == 200 and outsider.name not in listed.text and "Only the cases of" not in listed.text
+    # a supplier has nobody to drill down to
+    supplier = sign_in(Client(), world.members[("supplier", "admin")])
+    assert supplier.get(f"/dashboard/?business={world.orgs['supplier'].pk}").status_code == 400
+
+
+def test_the_page_is_kept_for_under_a_minute_and_its_downloads_hold_the_same_numbers(world):
+    from django.core.cache import cache
+
+    client = sign_in(Client(), world.members[("buyer", "viewer")])
+    assert client.get("/dashboard/").status_code == 200
+    open_case(world, worker=canary_worker(world), share=True)  # a third shared case, within the minute
+    lines = client.get("/dashboard/?download=issues_by_business&format=csv").content.decode("utf-8-sig")
+    assert lines.splitlines()[1].startswith(f"{world.orgs['supplier'].name},2,")  # what the page showed
+    assert selectors.CACHE_SECONDS < 60
+    cache.clear()  # the minute has passed
+    lines = client.get("/dashboard/?download=issues_by_business&format=csv").content.decode("utf-8-sig")
+    assert lines.splitlines()[1].startswith(f"{world.orgs['supplier'].name},3,")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,12 +99,37 @@ def e2e_db(chromium: Browser, live_server: Any) -> Iterator[None]:
     yield
 
 
+# The demo network as the first test of the run loaded it (SQLite only): `manage.py demo` takes 15-30 s on
+# this machine (every write goes through the services, with audit, history and encryption), so later tests get
+# a copy of the database taken right after it, put back with SQLite's online backup in well under a second.
+_DEMO_SNAPSHOT: dict[str, Any] = {}
+
+
+def _sqlite_connection() -> sqlite3.Connection | None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    return raw if isinstance(raw, sqlite3.Connection) else None
+
+
 @pytest.fixture
 def demo(e2e_db: None, live_server: Any, tmp_path: Path) -> dict[str, dict[str, Any]]:
-    """The demo network; returns the credentials file's entries by username."""
+    """The demo network, fresh for every test; returns the credentials file's entries by username."""
+    database = _sqlite_connection()
+    if database is not None and "copy" in _DEMO_SNAPSHOT:
+        _DEMO_SNAPSHOT["copy"].backup(database)  # the whole database, as `demo` left it
+        return copy.deepcopy(_DEMO_SNAPSHOT["credentials"])
     path = tmp_path / "creds.json"
     call_command("demo", credentials=str(path), force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return {entry["username"]: entry for entry in json.loads(path.read_text())}
+    credentials = {entry["username"]: entry for entry in json.loads(path.read_text())}
+    if database is not None:
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        database.backup(snapshot)
+        _DEMO_SNAPSHOT.update(copy=snapshot, credentials=credentials)
+    return credentials
 
 
 def code_for(secret_base32: str) -> str:

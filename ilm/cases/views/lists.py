@@ -39,6 +39,17 @@ class CaseListView(ScopedPageMixin, KeysetPaginationMixin, ListView):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         context["filter_form"] = self.filter_form
+        organisation_id = self.filter_form.cleaned_data.get("organisation") if self.filter_form.is_valid() else None
+        if organisation_id:  # the dashboard's drill-down: name the business (only one the member may see)
+            context["only_business"] = (
+                network.organisation_list(membership=membership)
+                .filter(pk=organisation_id)
+                .prefetch_related(None)
+                .first()
+            )
+            without = self.request.GET.copy()
+            without.pop("organisation", None)
+            context["without_business_query"] = without.urlencode()
         # Owners see their whole cases (the CSO lists only its own; the technical partner, all).
         context["owner_view"] = selectors.sees_all_cases(membership) or membership.organisation_kind == OrgKind.CSO
         context["may_work"] = membership.organisation_kind == OrgKind.CSO and can(membership, Action.WORK_CASES)
