@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.conftest import sign_in
 from tests.jobs.world import OUTSIDER_NAMES
-from tests.test_tenancy_matrix import MEMBER_KEYS, TOKEN_ROUTES, fill, page_routes, route_model
+from tests.test_tenancy_matrix import MATRIX_MEMBERS, TOKEN_ROUTES, fill, page_routes, route_model
 from tests.worlds import build_world
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def jobs_routes() -> list:
 def test_jobs_pages_hide_the_outsiders_from_every_role():
     world = build_world()
     checked = 0
-    for key, role in MEMBER_KEYS:
+    for key, role in MATRIX_MEMBERS:
         client = sign_in(Client(), world.members[(key, role)])
         for route, pattern, _name in jobs_routes():
             if "<" not in route:
