@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ilm.core.permissions import OrgKind
@@ -149,11 +149,18 @@ def business_scores_table(membership: Any, window: Window) -> Table | None:
     businesses = business_list(membership=membership)
     if window.business_id is not None:
         businesses = businesses.filter(pk=window.business_id)
+    if is_partner:
+        # Only the businesses with something to show (the network may hold thousands never assessed),
+        # narrowed in SQL before any row is read.
+        assessed = assessment_list(membership=membership).filter(
+            status=AssessmentStatus.PUBLISHED, period_start__lte=window.end
+        )
+        with_indicators = indicator_value_list(membership=membership).filter(indicator__in=ProgressIndicator.values)
+        businesses = businesses.filter(
+            Q(pk__in=assessed.values("business_id")) | Q(pk__in=with_indicators.values("organisation_id"))
+        )
     rows = business_scores(membership, period=(window.start, window.end), businesses=businesses)
     counts = _indicator_counts(membership, businesses)
-    if is_partner:
-        # Only the businesses with something to show: the network may hold thousands never assessed.
-        rows = [row for row in rows if row.period or row.business_id in counts]
     statuses = (IndicatorStatus.COMPLETED, IndicatorStatus.PARTIAL)
     note = (PARTNER_NOTE if is_partner else CHAIN_NOTE) % {"end": ldate(window.end)}
     table = Table(
