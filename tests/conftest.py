@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -52,6 +54,14 @@ def set_audit_triggers(enabled: bool) -> None:
         migration.up(None, executor)
 
 
+class _Flushed:
+    """Whether a transactional test's flush has removed the triggers and reference data since the last restore
+    that was committed (outside a test's transaction). Until then every test restores them inside its own
+    transaction; otherwise nothing is to restore, and each test skips the DDL and the lookups."""
+
+    since_restore = False
+
+
 def restore_database() -> None:
     """Put back what migrations made and a flush removed: the audit triggers and the reference data."""
     from django.apps import apps
@@ -75,6 +85,23 @@ def restore_database() -> None:
         importlib.import_module("ilm.surveys.migrations.0002_standard_question_set").load(apps, _Executor())
 
 
+@contextlib.contextmanager
+def kept_for_module(django_db_blocker: Any) -> Iterator[None]:
+    """For a module-scoped fixture: what it writes stays for each of the module's tests (each of them runs in a
+    savepoint inside this transaction and is rolled back to it) and is rolled back after the module's last test.
+    The way Django's TestCase.setUpTestData shares its data; only for modules with no transactional test."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """Rate-limit and throttle counters live in the cache; user ids repeat between tests."""
@@ -93,13 +120,15 @@ def _audit_log_flushable(request: pytest.FixtureRequest) -> Any:
     if not transactional:
         if marker is not None:
             request.getfixturevalue("db")
-            restore_database()  # inside the test's transaction when a flush came before: undone with it
+            if _Flushed.since_restore:
+                restore_database()  # inside the test's transaction: undone with it, so done again by the next
         yield
         return
     request.getfixturevalue("transactional_db")  # set up inside this fixture, so torn down (flushed) after it
     restore_database()
     yield
     set_audit_triggers(False)
+    _Flushed.since_restore = True
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -112,6 +141,7 @@ def _leave_database_as_found(django_db_setup: Any, django_db_blocker: Any) -> An
         # A module whose tests never touched the database (run alone) has nothing to restore.
         if "core_auditevent" in connection.introspection.table_names():
             restore_database()
+            _Flushed.since_restore = False
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ body match what the schema promises.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ilm.accounts.services import api_token_create
+from tests.conftest import kept_for_module
 from tests.worlds import build_world
 
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml")
@@ -34,15 +36,17 @@ def not_a_server_error(ctx, response, case) -> None:
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
 
 
-@pytest.fixture
-def bearer(db) -> dict[str, str]:
-    world = build_world()
-    _token, secret = api_token_create(
-        actor=world.members[("tp", "admin")],
-        name="schemathesis",
-        expires_at=timezone.now() + datetime.timedelta(days=1),
-    )
-    return {"Authorization": f"Bearer {secret}"}
+@pytest.fixture(scope="module")
+def bearer(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
+    """The small network, built once for the module's ~250 operations (each rolls back to it)."""
+    with kept_for_module(django_db_blocker):
+        world = build_world()
+        _token, secret = api_token_create(
+            actor=world.members[("tp", "admin")],
+            name="schemathesis",
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        yield {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
