@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ilm.accounts.context_processors.acting_membership",
+                "ilm.core.navigation.nav_section",
             ],
         },
     }
@@ -339,6 +340,9 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "ilm.surveys.models.QuestionKind",  # surveys
         "VacancyStatusEnum": "ilm.jobs.models.VacancyStatus",  # jobs
         "JobApplicationStatusEnum": "ilm.jobs.models.ApplicationStatus",  # jobs
+        # Case exports and quarterly reports: the same four states of a file the task worker makes.
+        "TaskStatusEnum": "ilm.dashboards.models.ReportStatus",
+        "InterfaceLanguageEnum": "django.conf.settings.LANGUAGES",  # quarterly reports
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

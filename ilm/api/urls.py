@@ -9,6 +9,7 @@ from ilm.accounts import api as accounts_api
 from ilm.cases import api as cases_api
 from ilm.channels import api as channels_api
 from ilm.core import api as core_api
+from ilm.dashboards import api as dashboards_api
 from ilm.indicators import api as indicators_api
 from ilm.jobs import api as jobs_api
 from ilm.network import api as network_api
@@ -61,6 +62,7 @@ recruitment_api.register(router)
 surveys_api.register(router)
 jobs_api.register(router)
 indicators_api.register(router)
+dashboards_api.register(router)
 
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

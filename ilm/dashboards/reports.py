@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ilm.core import audit, crypto
 from ilm.core.permissions import Action, OrgKind, Role, can
+from ilm.core.tenancy import dangerously_exists
 from ilm.dashboards import panels
 from ilm.dashboards import selectors as dashboard
 from ilm.dashboards.models import QUARTER_RE, QuarterlyReport, ReportStatus, validate_quarter
@@ -56,6 +57,13 @@ def may_request_reports(membership: Any) -> bool:
     return can(membership, Action.VIEW_WHOLE_NETWORK) or membership.organisation_kind in REPORTED_KINDS
 
 
+def require_reporting(membership: Any) -> Any:
+    """The membership, when it may ask for reports; 403 otherwise (the page, the API and `report_request`)."""
+    if not may_request_reports(membership):
+        raise PermissionDenied(_("Your organisation cannot make quarterly reports."))
+    return membership
+
+
 def reportable_organisations(*, membership: Any) -> QuerySet[Organisation]:
     """The organisations the membership may report on: itself (a buyer, supplier or agency), any buyer,
     supplier or agency (the technical partner), none otherwise."""
@@ -70,6 +78,14 @@ def reportable_organisations(*, membership: Any) -> QuerySet[Organisation]:
 def report_list(*, membership: Any) -> QuerySet[QuarterlyReport]:
     """A membership's own reports (like case exports: only whoever asked opens or downloads one)."""
     return QuarterlyReport.objects.filter(requested_by_id=membership.pk).select_related("organisation")
+
+
+def refuse_others_report(*, membership: Any, pk: Any) -> None:
+    """Called when `pk` is not among the membership's own reports (`report_list`): for everyone the 404 stands
+    (not yours looks like not there), except the technical partner, which reads every organisation: it is
+    told that the report exists but is not its own (403), as with case exports' pages."""
+    if can(membership, Action.VIEW_WHOLE_NETWORK) and dangerously_exists(QuarterlyReport, pk=pk):
+        raise PermissionDenied(_("Only the person who asked for a report can open it."))
 
 
 def organisation_view(organisation: Organisation) -> Any:
@@ -131,8 +147,7 @@ def report_request(*, actor: Any, organisation: Organisation, quarter: str, lang
 
     from ilm.dashboards import tasks
 
-    if not may_request_reports(actor):
-        raise PermissionDenied(_("Your organisation cannot make quarterly reports."))
+    require_reporting(actor)
     if not reportable_organisations(membership=actor).filter(pk=organisation.pk).exists():
         raise Http404
     quarter = str(quarter or "").strip().upper()

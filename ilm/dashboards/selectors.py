@@ -15,10 +15,12 @@ Counting units (docs/indicators.md, "Dashboards"):
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -407,8 +410,8 @@ def dashboard_table(membership: Any, window: Window, name: str) -> Table | None:
     """One table (a download): the page's, when it is still kept, so that the file holds the numbers the
     page showed; otherwise only its own query runs. None when there is no such table for the viewer."""
     kept = cache.get(_cache_key(membership, window))
-    if kept is not None:
-        return next((table for table in kept if table.name == name), None)
+    if isinstance(kept, _Kept):
+        return next((table for table in kept.tables if table.name == name), None)
     build = TABLES.get(name)
     return build(membership, window) if build is not None else None
 
@@ -421,11 +424,11 @@ CACHE_SECONDS = 50
 
 
 def _cache_key(membership: Any, window: Window) -> str:
-    from ilm.network.selectors import _network_version
+    from ilm.network.selectors import network_version
 
     parts = (
         "ilm:dashboard",
-        _network_version(),  # a change to the network (a chain link, a site) is seen at once
+        network_version(),  # a change to the network (a chain link, a site) is seen at once
         membership.organisation_id,
         membership.organisation_kind,
         membership.role,
@@ -438,11 +441,51 @@ def _cache_key(membership: Any, window: Window) -> str:
     return ":".join(str(part) for part in parts)
 
 
+@dataclass
+class _Kept:
+    """What is kept of one scope's page: its tables, when they go, and (once a reader has rendered them) their
+    HTML, so that later readers within the minute neither count nor render (a buyer's 300-business tables take
+    longer to render than to read from the cache). Kept together, the HTML is always that of these tables."""
+
+    tables: list[Table]
+    expires_at: float
+    html: str | None = None
+
+
+def _kept(membership: Any, window: Window) -> tuple[str, _Kept]:
+    key = _cache_key(membership, window)
+    kept = cache.get(key)
+    if not isinstance(kept, _Kept):
+        kept = _Kept([_in_words(table) for table in dashboard_tables(membership, window)], time.time() + CACHE_SECONDS)
+        cache.set(key, kept, CACHE_SECONDS)
+    return key, kept
+
+
+def _in_words(table: Table) -> Table:
+    """The table with its lazy texts (labels, titles) turned into text now, in the language of the request: it
+    is kept per language, and a lazy text costs a new class each time it is unpickled (hundreds per page)."""
+
+    def text(value: Any) -> Any:
+        return str(value) if isinstance(value, Promise) else value
+
+    table.title, table.note = text(table.title), text(table.note)
+    table.columns = [text(column) for column in table.columns]
+    table.rows = [[text(value) for value in row] for row in table.rows]
+    return table
+
+
 def kept_dashboard_tables(membership: Any, window: Window) -> list[Table]:
     """`dashboard_tables`, kept for CACHE_SECONDS per scope, language and window."""
-    key = _cache_key(membership, window)
-    tables = cache.get(key)
-    if tables is None:
-        tables = dashboard_tables(membership, window)
-        cache.set(key, tables, CACHE_SECONDS)
-    return tables
+    return _kept(membership, window)[1].tables
+
+
+def kept_dashboard_html(membership: Any, window: Window, render: Callable[[list[Table]], str]) -> str:
+    """The page's tables as `render` draws them, kept with them (until they go) for the next reader of the same
+    scope, language and window. `render` must depend on nothing else (no reader, no token, no raw query)."""
+    key, kept = _kept(membership, window)
+    if kept.html is None:
+        kept.html = render(kept.tables)
+        remaining = kept.expires_at - time.time()
+        if remaining >= 1:
+            cache.set(key, kept, int(remaining))
+    return kept.html

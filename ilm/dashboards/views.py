@@ -6,16 +6,12 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ilm.cases import exports
 from ilm.cases import selectors as cases
@@ -24,10 +20,10 @@ from ilm.core.permissions import OrgKind
 from ilm.core.uploads import protect_download
 from ilm.dashboards import charts
 from ilm.dashboards import selectors as dashboard
+from ilm.dashboards.forms import WindowForm
+from ilm.dashboards.permissions import CASE_KINDS, require_dashboard
 from ilm.network import selectors as network
 from ilm.network.models import LinkStatus
-
-CASE_KINDS = (OrgKind.TECHNICAL_PARTNER, OrgKind.CSO, OrgKind.SUPPLIER, OrgKind.RECRUITMENT_AGENCY, OrgKind.BUYER)
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -70,64 +66,10 @@ def case_counts(membership: Any) -> dict[str, Any]:
 # --- the dashboard: issues in what the viewer reads, as charts, tables and downloads ---------------------
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class WindowForm(forms.Form):
-    """The period and, for a drill-down, one business (by id: the links of the "by business" table carry it;
-    a business the viewer does not read is refused, never looked up)."""
-
-    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
-    business = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.membership = membership
-        self.chosen_business: Any = None
-
-    def clean_business(self) -> int | None:
-        pk = self.cleaned_data.get("business")
-        if pk is None:
-            return None
-        self.chosen_business = dashboard.drill_down_businesses(self.membership).filter(pk=pk).first()
-        if self.chosen_business is None:
-            raise forms.ValidationError(_("That business is not one whose issues you can see."))
-        return int(pk)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The end is before the start."))
-        # The period shown ends today when no end is given: the limit holds for that period too.
-        if start and ((end or timezone.localdate()) - start).days > 366 * 5:
-            raise forms.ValidationError(_("Choose at most five years."))
-        return data
-
-    def window(self) -> dashboard.Window:
-        default = dashboard.Window.last_months(12)
-        if not self.is_valid():
-            return default
-        end = self.cleaned_data.get("date_to") or default.end
-        start = self.cleaned_data.get("date_from") or dashboard.Window.last_months(12, today=end).start
-        return dashboard.Window(start, end, self.cleaned_data.get("business"))
-
-
-DASHBOARD_KINDS = CASE_KINDS
-
-
-def _dashboard_membership(request: HttpRequest) -> Any:
-    membership = getattr(request, "membership", None)
-    if membership is None or membership.organisation_kind not in DASHBOARD_KINDS:
-        raise PermissionDenied(_("Your organisation has no dashboard of worker-reported issues."))
-    return membership
-
-
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The dashboard; `?download=<table>&format=csv|xlsx` gives one table as a file (the same numbers as the
     page, small cells hidden alike); `?business=<id>` narrows the issue tables to one business's cases."""
-    membership = _dashboard_membership(request)
+    membership = require_dashboard(getattr(request, "membership", None))
     form = WindowForm(request.GET or None, membership=membership)
     window = form.window()
     if "download" in request.GET:
@@ -136,11 +78,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         if table is None or fmt not in ("csv", "xlsx"):
             raise Http404
         return _download(table, window, fmt)
-    tables = dashboard.kept_dashboard_tables(membership, window)
-    query = request.GET.copy()
-    for name in ("download", "format"):
-        query.pop(name, None)
     period = {"date_from": window.start.isoformat(), "date_to": window.end.isoformat()}
+    # The downloads ask for the window shown (not the raw query): the same for every reader of the scope.
+    query = urlencode({**period, **({"business": str(window.business_id)} if window.business_id else {})})
+
+    def render_tables(tables: list[dashboard.Table]) -> str:
+        rows = [(table, charts.chart_for(table), _linked_rows(table, period)) for table in tables]
+        return render_to_string("dashboards/_tables.html", {"tables": rows, "query": query})
+
     return render(
         request,
         "dashboards/dashboard.html",
@@ -148,8 +93,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "window": window,
             "business": form.chosen_business if window.business_id else None,
-            "tables": [(table, charts.chart_for(table), _linked_rows(table, period)) for table in tables],
-            "query": query.urlencode(),
+            "tables_html": dashboard.kept_dashboard_html(membership, window, render_tables),
             "all_businesses_query": urlencode(period),
             "shared_cases_query": urlencode(
                 {

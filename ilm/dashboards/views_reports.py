@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from ilm.core.forms import add_service_errors
 from ilm.core.languages import language_choices
 from ilm.core.permissions import Action, can
-from ilm.core.tenancy import dangerously_exists, get_scoped_or_404, membership_required, scoped_to
+from ilm.core.tenancy import get_scoped_or_404, membership_required, scoped_to
 from ilm.core.uploads import protected_file_response
 from ilm.dashboards import reports
 from ilm.dashboards.models import QuarterlyReport, ReportStatus
@@ -57,10 +57,7 @@ class ReportForm(forms.Form):
 
 
 def _reporting_membership(request: HttpRequest) -> Any:
-    membership = getattr(request, "membership", None)
-    if not reports.may_request_reports(membership):
-        raise PermissionDenied(_("Your organisation cannot make quarterly reports."))
-    return membership
+    return reports.require_reporting(getattr(request, "membership", None))
 
 
 def _organisation_choices(membership: Any) -> list[tuple[int, str]] | None:
@@ -115,8 +112,7 @@ def _own_report(request: HttpRequest, pk: int) -> QuarterlyReport:
     try:
         report: QuarterlyReport = get_scoped_or_404(reports.report_list(membership=membership), request, pk=pk)
     except Http404:
-        if can(membership, Action.VIEW_WHOLE_NETWORK) and dangerously_exists(QuarterlyReport, pk=pk):
-            raise PermissionDenied(_("Only the person who asked for a report can open it.")) from None
+        reports.refuse_others_report(membership=membership, pk=pk)
         raise
     return report
 

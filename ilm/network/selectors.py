@@ -195,7 +195,9 @@ SCOPE_CACHE_SECONDS = 300
 _VERSION_KEY = "ilm:network-version"
 
 
-def _network_version() -> str:
+def network_version() -> str:
+    """An opaque token that changes whenever the network does (`network_changed`): part of the key of anything
+    cached that depends on who is linked to whom."""
     version = cache.get(_VERSION_KEY)
     if version is None:
         cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
@@ -236,7 +238,7 @@ def network_scope(membership: Any) -> NetworkScope:
         str(part)
         for part in (
             "ilm:scope",
-            _network_version(),
+            network_version(),
             timezone.localdate().isoformat(),
             membership.organisation_id,
             membership.organisation_kind,

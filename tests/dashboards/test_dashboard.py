@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from ilm.dashboards import selectors
 from tests.cases.helpers import CANARY_NAME, canary_worker, open_case
 from tests.conftest import sign_in
+from tests.factories import MembershipFactory
 from tests.worlds import build_world
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +86,10 @@ def test_a_bad_period_is_a_clear_error_and_kinds_without_cases_have_no_dashboard
     client = sign_in(Client(), world.members[("cso", "caseworker")])
     bad = client.get("/dashboard/?date_from=2026-05-01&date_to=2026-01-01")
     assert bad.status_code == 400 and "The end is before the start." in bad.text
-    assert client.get("/dashboard/?date_from=garbage").status_code == 400
+    garbage = client.get("/dashboard/?date_from=garbage")
+    assert garbage.status_code == 400 and "Enter a valid date." in garbage.text  # said beside the field
+    far = client.get("/dashboard/?date_from=0001-01-01")
+    assert far.status_code == 400 and "Give a date between the years 1900 and 9000." in far.text
     government = sign_in(Client(), world.members[("government", "admin")])
     assert government.get("/dashboard/").status_code == 403
 
@@ -173,3 +179,23 @@ def test_the_page_is_kept_for_under_a_minute_and_its_downloads_hold_the_same_num
     cache.clear()  # the minute has passed
     lines = client.get("/dashboard/?download=issues_by_business&format=csv").content.decode("utf-8-sig")
     assert lines.splitlines()[1].startswith(f"{world.orgs['supplier'].name},3,")
+
+
+def test_a_second_reader_of_the_same_scope_gets_the_kept_tables_as_drawn(world):
+    """Within the minute, another member of the same organisation and role reads the tables as the first one's
+    request drew them: no aggregation, no rendering of the tables, the same HTML; another period
+    is drawn anew, and the raw query never goes into the kept links."""
+    first = sign_in(Client(), world.members[("buyer", "viewer")])
+    page = first.get("/dashboard/?date_from=2026-01-01&date_to=2026-11-30&stray=%3Cb%3E").text
+    tables = page.split('<div class="dashboard">', 1)[1]
+    assert "stray" not in tables and "<b>" not in page
+
+    second_member = MembershipFactory(organisation=world.orgs["buyer"], role="viewer", user__username="viewer-2")
+    second = sign_in(Client(), second_member)
+    with CaptureQueriesContext(connection) as queries:
+        again = second.get("/dashboard/?date_to=2026-11-30&date_from=2026-01-01").text
+    assert again.split('<div class="dashboard">', 1)[1] == tables
+    assert not [q for q in queries.captured_queries if "cases_issue" in q["sql"]]  # nothing counted again
+
+    other = second.get("/dashboard/?date_from=2026-02-01&date_to=2026-11-30").text
+    assert other.split('<div class="dashboard">', 1)[1] != tables  # its own period, in its links

@@ -189,6 +189,26 @@ class PanelTests(TestCase):
                 for name in self.world.outsider_names():
                     assert name not in page.text, (key, name)
 
+    def test_scores_show_their_two_places_in_the_readers_format(self) -> None:
+        page = sign_in(Client(), self.world.members[("supplier", "viewer")]).get("/dashboard/")
+        history = page.text.split('id="t-score_history"', 1)[1].split("</table>", 1)[0]
+        for shown in ('<td class="num">3.25</td>', '<td class="num">2.67</td>', '<td class="num">4.00</td>'):
+            assert shown in history
+        from django.utils import translation
+
+        from ilm.core.templatetags.ilm import lvalue
+
+        assert [lvalue(v) for v in (D("4.00"), D("2.6"), D("1234.5"), 7, 3.5, "—")] == [
+            "4.00",
+            "2.60",
+            "1,234.50",
+            "7",
+            "3.5",
+            "—",
+        ]
+        with translation.override("ne"):
+            assert lvalue(D("1234.5")) == "1,234.50"
+
     def test_the_csv_of_a_panel_holds_the_page_numbers(self) -> None:
         client = sign_in(Client(), self.world.members[("buyer", "viewer")])
         page = client.get("/dashboard/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +280,51 @@ def test_a_report_whose_owner_lost_access_fails_and_is_audited(world):
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and not report.file
     assert AuditEvent.objects.filter(action="dashboards.report_failed", object_id=str(report.pk)).exists()
+
+
+PDFFONTS = shutil.which("pdffonts") or "/usr/bin/pdffonts"
+SCRIPTS = {
+    # language: (the script's font, its letters: consonants and independent vowels, no signs)
+    "km": ("Noto-Sans-Khmer", lambda text: "".join(ch for ch in text if "\u1780" <= ch <= "\u17b3")),
+    "ne": ("Noto-Sans-Devanagari", lambda text: "".join(ch for ch in text if "\u0904" <= ch <= "\u0939")),
+}
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPTS))
+def test_a_report_in_khmer_or_nepali_is_drawn_in_its_own_script(world, tmp_path, language):
+    """Khmer and Nepali, like Thai and Burmese, need their Noto font: it must be embedded (with the character
+    map that lets text be copied), the headings must come out in their letters, and the pages must hold ink."""
+    font, letters = SCRIPTS[language]
+    owner = world.members[("buyer", "admin")]
+    report = reports.report_request(
+        actor=owner, organisation=world.orgs["buyer"], quarter=reports.current_quarter(), language=language
+    )
+    assert reports.report_run(report_id=report.pk) == ReportStatus.DONE
+    report.refresh_from_db()
+    handle, _content_type, name = reports.report_open(actor=owner, report=report)
+    assert name.endswith(f"-{language}.pdf")
+    pdf = handle.read()
+
+    (tmp_path / "fonts.pdf").write_bytes(pdf)
+    fonts = subprocess.run([PDFFONTS, str(tmp_path / "fonts.pdf")], capture_output=True, check=True)  # noqa: S603
+    lines = [line for line in fonts.stdout.decode().splitlines() if font in line]
+    assert lines, f"{font} is not in the PDF:\n{fonts.stdout.decode()}"
+    assert all(" yes yes " in line for line in lines), lines  # embedded (a subset), with a ToUnicode map
+
+    text = pdf_text(pdf, tmp_path)
+    # pdftotext cannot undo these scripts' shaping (a Khmer subscript or a Devanagari i-sign comes out apart
+    # or out of order, a ligature's letter may be lost; the page itself is right, see the PNG), so a heading
+    # counts as there when nearly all its letters come out, in order, within three lines of the text.
+    lines = [letters(line) for line in text.splitlines()]
+    windows = ["".join(lines[i : i + 3]) for i in range(len(lines))]
+    for heading in translated(language, "Issues reported per month", "Response times"):
+        wanted = letters(heading)
+        assert len(wanted) >= 4, heading  # really translated into the script
+        found = max(
+            sum(block.size for block in SequenceMatcher(None, wanted, window, autojunk=False).get_matching_blocks())
+            for window in windows
+        )
+        assert found >= 0.8 * len(wanted), (heading, found, len(wanted))
+    for secret in SECRETS + world.outsider_names():
+        assert secret not in text, secret
+    pdf_pages_as_png(pdf, tmp_path)

@@ -255,6 +255,22 @@ class Person:
     def main(self) -> Any:
         return self.page.locator("main")
 
+    def menu_link(self, href: str | None = None, *, name: str | None = None, exact: bool = False) -> Any:
+        """The main menu's link to `href` (by address, so that it works in every language) or named `name`, its
+        group opened first when it sits in one, as a person would."""
+        self.page.wait_for_load_state("load")
+        nav = self.page.locator("nav.mainnav")  # its accessible name is translated
+        if href is not None:
+            inner, link = self.page.locator(f"a[href='{href}']"), nav.locator(f"a[href='{href}']")
+        else:
+            inner = self.page.get_by_role("link", name=name, exact=exact, include_hidden=True)
+            link = nav.get_by_role("link", name=name, exact=exact)
+        group = nav.locator("details").filter(has=inner)
+        if group.count() and not group.first.evaluate("details => details.open"):
+            group.first.locator("summary").click()
+            assert group.first.evaluate("details => details.open"), f"the menu group of {href or name} did not open"
+        return link.first
+
     def snap(self, name: str) -> Path:
         """Screenshot the whole page; also check its stylesheet applied and (on phones) nothing overflows."""
         self.page.wait_for_load_state("load")

@@ -63,7 +63,7 @@ def test_buyer_admin_browses_network(ui, demo, viewport):
     look("browse-home")
 
     # Organisations, then filtered to suppliers, then to Thai seafood.
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name="Organisations").click()
+    me.menu_link(name="Organisations").click()
     me.page.wait_for_url("**/network/organisations/")
     names = first_column(me)
     assert "Siam Ocean Foods" in names and "Northwind Foods" in names
@@ -98,7 +98,7 @@ def test_buyer_admin_browses_network(ui, demo, viewport):
     look("browse-organisation-detail")
 
     # Sites, filtered, and one site's headcount.
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name="Sites").click()
+    me.menu_link(name="Sites").click()
     me.page.wait_for_url("**/network/sites/")
     sites = first_column(me)
     assert "Samut Sakhon Plant 1" in sites and "Korat Broiler Farm" in sites
@@ -123,7 +123,7 @@ def test_buyer_admin_browses_network(ui, demo, viewport):
     look("browse-site-detail")
 
     # Supply-chain links and one link.
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name="Supply chain").click()
+    me.menu_link(name="Supply chain").click()
     me.page.wait_for_url("**/network/links/")
     table = main.locator("table tbody")
     assert table.locator("tr", has_text="Siam Ocean Foods").count() >= 1

@@ -107,7 +107,7 @@ def choose_language(person: Person, code: str) -> None:
 
 def nav(person: Person, name: str) -> None:
     with person.page.expect_navigation():
-        person.page.get_by_role("navigation", name="Main").get_by_role("link", name=name).first.click()
+        person.menu_link(name=name).click()
     person.page.wait_for_load_state("load")
 
 

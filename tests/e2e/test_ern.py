@@ -34,7 +34,7 @@ def test_a_cso_member_reports_a_broker_and_records_outreach(ui: UI, demo: dict[s
     cso = ui.person("CSO caseworker")
     cso.sign_in(demo[CSO])
     main = cso.main()
-    cso.page.get_by_role("link", name="Recruitment networks").click()
+    cso.menu_link(name="Recruitment networks").click()
     cso.settle()
     assert cso.path() == "/recruitment/networks/"
     snap(cso, "01-network-list")

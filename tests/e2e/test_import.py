@@ -47,7 +47,7 @@ def test_import_sites_with_a_bad_row_then_fixed(ui, demo):
     me.sign_in(demo["siam-ocean-admin"])
     main = me.main()
 
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name="Sites").click()
+    me.menu_link(name="Sites").click()
     me.page.wait_for_url("**/network/sites/")
     me.submit(main.get_by_role("link", name="Import from XLSX"), expect_path="/network/import/")
     me.snap("import-form")

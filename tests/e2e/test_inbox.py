@@ -57,7 +57,7 @@ def nav_links(person: Person) -> list[str]:
 
 def nav(person: Person, name: str) -> None:
     with person.page.expect_navigation():
-        person.page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).first.click()
+        person.menu_link(name=name, exact=True).click()
     person.page.wait_for_load_state("load")
 
 

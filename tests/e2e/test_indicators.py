@@ -33,7 +33,7 @@ def test_buyer_reads_impact_of_its_chain_and_tp_reads_reach(ui: UI, demo: dict[s
     buyer = ui.person("buyer admin")
     buyer.sign_in(demo[BUYER_ADMIN])
     buyer.goto("/")
-    buyer.page.get_by_role("navigation", name="Main").get_by_role("link", name="Indicators").click()
+    buyer.menu_link(name="Indicators").click()
     buyer.settle()
     assert buyer.path().startswith("/indicators/impact/")
     main = buyer.main()

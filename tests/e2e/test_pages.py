@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def nav(me, name: str, url_glob: str) -> None:
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    me.menu_link(name=name, exact=True).click()
     me.page.wait_for_url(url_glob)
     me.page.wait_for_load_state("load")
 

@@ -46,7 +46,7 @@ class Shots:
 
 def menu(person: Person, href: str) -> None:
     with person.page.expect_navigation():
-        person.page.locator(f"nav.mainnav a[href='{href}']").click()
+        person.menu_link(href).click()
     person.page.wait_for_load_state("load")
 
 

@@ -32,7 +32,7 @@ def test_cso_caseworker_signs_in_with_totp_and_signs_out(ui, demo):
     assert "Caseworker" in main.inner_text()
 
     # Verified: pages behind the two-factor rule open, the CSO sees its own channels only.
-    me.page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
+    me.menu_link(name="Channels").click()
     me.page.wait_for_url("**/network/channels/")
     channels = main.locator("table tbody tr")
     assert channels.count() == 4

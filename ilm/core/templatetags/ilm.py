@@ -50,9 +50,13 @@ def lnumber(value: Any) -> str:
 
 @register.filter
 def lvalue(value: Any) -> Any:
-    """A table cell: numbers in the reader's format, anything else (a word, "fewer than 5") as it is."""
+    """A table cell: numbers in the reader's format, anything else (a word, "fewer than 5") as it is. A Decimal
+    (a score, the mean of its sub-indicators) shows its two places ("2.60", as on the scores pages), so that a
+    column of them lines up."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, Decimal):
+        return format_decimal(value, format="#,##0.00", locale=_locale())
     return lnumber(value)
 
 

@@ -14,6 +14,22 @@
     }
   });
   document.querySelectorAll("[data-autosubmit-hide]").forEach(function (button) { button.hidden = true; });
+  // The main menu's groups: one open at a time; Escape or a click elsewhere closes it.
+  var menus = document.querySelectorAll("details[data-menu]");
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) { menus.forEach(function (other) { if (other !== menu) { other.open = false; } }); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    menus.forEach(function (menu) {
+      if (menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  });
   // Grids of number inputs (e.g. training participants by role and gender): row, column and grand totals.
   function sumGrid(table) {
     var columns = [], grand = 0;
