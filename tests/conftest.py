@@ -103,6 +103,16 @@ def kept_for_module(django_db_blocker: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """A request in Thai leaves Thai active in the thread (LocaleMiddleware and the user's language activate it
+    for the request and, as in Django, nothing deactivates it after): the next test must not inherit it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """Rate-limit and throttle counters live in the cache; user ids repeat between tests."""
     from django.core.cache import cache

@@ -27,6 +27,13 @@ class ILMAutoSchema(AutoSchema):
         return responses
 
 
+class OneObjectSchema(ILMAutoSchema):
+    """For a ViewSet whose `list` answers one object (a set of indicators, a dashboard), not an array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "ilm.accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"

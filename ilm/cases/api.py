@@ -16,13 +16,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
+from ilm.api.negotiation import FileDownloadNegotiation
 from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.cases import attachments, exports, selectors, services
@@ -950,17 +950,6 @@ ATTACHMENT_TYPES = [
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 ]
 EXPORT_TYPES = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-
-
-class FileDownloadNegotiation(BaseContentNegotiation):
-    """Download actions answer with the file (a plain FileResponse, never rendered) whatever the
-    client's Accept header asks for, and with JSON errors; so content negotiation never says 406."""
-
-    def select_parser(self, request: Any, parsers: Any) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
-        return (renderers[0], renderers[0].media_type)
 
 
 class AttachmentOut(serializers.ModelSerializer):

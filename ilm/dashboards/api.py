@@ -33,9 +33,9 @@ from rest_framework.routers import BaseRouter
 
 from ilm.api.errors import ErrorSerializer
 from ilm.api.fields import ScopedPrimaryKey
-from ilm.api.schema import ILMAutoSchema
+from ilm.api.negotiation import FileDownloadNegotiation
+from ilm.api.schema import OneObjectSchema
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.cases.api import FileDownloadNegotiation
 from ilm.core.errors import ServiceError
 from ilm.core.permissions import Action, can
 from ilm.core.uploads import protected_file_response
@@ -96,18 +96,11 @@ class DashboardOut(serializers.Serializer):
     tables = DashboardTableOut(many=True, help_text="In the page's order; only those of your dashboard.")
 
 
-class _OneObjectSchema(ILMAutoSchema):
-    """`list` answers one object here (the dashboard), not an array."""
-
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
-
-
 class DashboardTablesViewSet(viewsets.ViewSet):
     """Your dashboard's tables of worker-reported issues, scores and progress, as the dashboard page shows
     them (small counts hidden alike)."""
 
-    schema = _OneObjectSchema()
+    schema = OneObjectSchema()
 
     @extend_schema(
         operation_id="dashboard_tables_retrieve",

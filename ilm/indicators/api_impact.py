@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from ilm.api.errors import ErrorSerializer
-from ilm.api.schema import ILMAutoSchema
+from ilm.api.schema import OneObjectSchema
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.tenancy import get_scoped_or_404
 from ilm.indicators import impact, reach
@@ -191,18 +191,11 @@ def _reach_row(row: reach.Reach) -> dict[str, Any]:
     }
 
 
-class _OneObjectSchema(ILMAutoSchema):
-    """`list` answers one object here (the indicators), not an array."""
-
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
-
-
 class ImpactViewSet(viewsets.ViewSet):
     """Impact indicators 2-5 (DOMAIN.md §8; impact 1 is the Ethical Performance Scores'). A business reads
     itself; a buyer its chain (pooled, and per business); the technical partner the network or any business."""
 
-    schema = _OneObjectSchema()
+    schema = OneObjectSchema()
 
     @extend_schema(
         operation_id="impact_retrieve",
@@ -248,7 +241,7 @@ class ReachViewSet(viewsets.ViewSet):
     """Reach indicators 1-5 (DOMAIN.md §8): the technical partner the network, per CSO and per country; a CSO
     its own (demographic cells of 1 to 4 people come back as null)."""
 
-    schema = _OneObjectSchema()
+    schema = OneObjectSchema()
 
     @extend_schema(
         operation_id="reach_retrieve",

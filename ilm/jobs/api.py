@@ -33,7 +33,7 @@ from rest_framework.routers import BaseRouter
 from ilm.api.errors import ErrorSerializer
 from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
-from ilm.api.schema import ILMAutoSchema
+from ilm.api.schema import OneObjectSchema
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core import ratelimit
 from ilm.jobs import permissions, selectors, services
@@ -653,18 +653,11 @@ class JobReachWindowIn(serializers.Serializer):
         return attrs
 
 
-class _OneObjectSchema(ILMAutoSchema):
-    """`list` answers one object here (the indicators), not an array."""
-
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
-
-
 class JobReachViewSet(viewsets.ViewSet):
     """Reach indicators 3, 4 and 5 of the job marketplace, over what you may read (the technical partner:
     the whole network; an employer: its own; a CSO: the jobseekers it helped)."""
 
-    schema = _OneObjectSchema()
+    schema = OneObjectSchema()
 
     @extend_schema(
         parameters=[

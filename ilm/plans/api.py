@@ -26,9 +26,10 @@ from rest_framework.response import Response
 from ilm.api.errors import ErrorSerializer
 from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
+from ilm.api.negotiation import FileDownloadNegotiation
 from ilm.api.parsers import StrictJSONParser
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.cases.api import ATTACHMENT_TYPES, EXPORT_TYPES, FileDownloadNegotiation
+from ilm.cases.api import ATTACHMENT_TYPES, EXPORT_TYPES
 from ilm.core.permissions import OrgKind
 from ilm.core.uploads import protected_file_response
 from ilm.network.models import Country

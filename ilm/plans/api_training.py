@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from ilm.api.errors import ErrorSerializer
 from ilm.api.fields import ScopedPrimaryKey
 from ilm.api.filters import IdFilter
+from ilm.api.negotiation import FileDownloadNegotiation
 from ilm.api.viewsets import ReadOnlyScopedViewSet
-from ilm.cases.api import EXPORT_TYPES, FileDownloadNegotiation
+from ilm.cases.api import EXPORT_TYPES
 from ilm.network.models import Gender
 from ilm.plans import exports_training, training_selectors, training_services
 from ilm.plans.models import Course, TraineeRole, TrainingMode, TrainingSession
