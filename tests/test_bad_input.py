@@ -114,3 +114,37 @@ def test_id_filters_refuse_numbers_no_database_holds(client, query):
     sign_in(client, world.members[("cso", "admin")])
     response = client.get(query)
     assert response.status_code == 400, (query, response.status_code)
+
+
+DATE_QUERIES = [
+    ("/indicators/impact/", "date_from"),
+    ("/indicators/impact/", "date_to"),
+    ("/indicators/reach/", "date_from"),
+    ("/indicators/reach/", "date_to"),
+    ("/dashboard/", "date_from"),
+    ("/dashboard/", "date_to"),
+    ("/api/v1/impact/", "date_from"),
+    ("/api/v1/impact/", "date_to"),
+    ("/api/v1/reach/", "date_from"),
+    ("/api/v1/reach/", "date_to"),
+    ("/api/v1/job-reach/", "date_from"),
+    ("/api/v1/job-reach/", "date_to"),
+    ("/api/v1/dashboard-tables/", "date_from"),
+    ("/api/v1/dashboard-tables/", "date_to"),
+]
+
+
+@pytest.mark.django_db
+def test_periods_at_the_ends_of_the_calendar_are_a_clear_error_not_a_server_error():
+    """A period's arithmetic (the next midnight, the months between) overflows at year 1 or 9999: such days are
+    refused with the same translated message on every page and API that takes a period."""
+    from django.test import Client
+
+    world = build_world()
+    client = sign_in(Client(raise_request_exception=False), world.members[("tp", "admin")])
+    for path, name in DATE_QUERIES:
+        for day in ("0001-01-01", "9999-12-31"):
+            response = client.get(path, {name: day})
+            assert response.status_code == 400, (path, name, day, response.status_code)
+            assert "Give a date between the years 1900 and 9000." in response.content.decode(), (path, name, day)
+        assert client.get(path, {name: "2026-01-01"}).status_code == 200, (path, name)

@@ -44,3 +44,33 @@ class _BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _BoundedIsoDateTimeField
+
+
+RANGE_MESSAGE = _("Give a date between the years 1900 and 9000.")
+
+
+def _day_in_range(day: datetime.date | None) -> bool:
+    return day is None or EARLIEST.date() <= day < LATEST.date()
+
+
+class BoundedDateField(forms.DateField):
+    """A form's day between the years 1900 and 9000, so that period arithmetic on it (the next midnight, a
+    month later) never overflows into a server error."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        day = super().to_python(value)
+        if not _day_in_range(day):
+            raise forms.ValidationError(RANGE_MESSAGE, code="range")
+        return day
+
+
+class SafeDateField(serializers.DateField):
+    """A serializer's day between the years 1900 and 9000 (as BoundedDateField)."""
+
+    default_error_messages = {"range": RANGE_MESSAGE}
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        day = super().to_internal_value(value)
+        if not _day_in_range(day):
+            self.fail("range")
+        return day

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ilm.core.api_fields import EARLIEST, LATEST
+from ilm.core.api_fields import BoundedDateField
 from ilm.dashboards import selectors as dashboard
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -20,27 +20,15 @@ class WindowForm(forms.Form):
     """The period and, for a drill-down, one business (by id: the links of the "by business" table carry it;
     a business the viewer does not read is refused, never looked up)."""
 
-    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
+    # Days the period's arithmetic can work with (the page and the API: never a server error).
+    date_from = BoundedDateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
+    date_to = BoundedDateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE)
     business = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
         self.chosen_business: Any = None
-
-    def _in_range(self, name: str) -> Any:
-        # A day the period's arithmetic can work with (the page and the API: never a server error).
-        day = self.cleaned_data.get(name)
-        if day is not None and not EARLIEST.date() <= day <= LATEST.date():
-            raise forms.ValidationError(_("Give a date between the years 1900 and 9000."), code="range")
-        return day
-
-    def clean_date_from(self) -> Any:
-        return self._in_range("date_from")
-
-    def clean_date_to(self) -> Any:
-        return self._in_range("date_to")
 
     def clean_business(self) -> int | None:
         pk = self.cleaned_data.get("business")

@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from ilm.api.errors import ErrorSerializer
 from ilm.api.schema import OneObjectSchema
+from ilm.core.api_fields import SafeDateField
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.tenancy import get_scoped_or_404
 from ilm.indicators import impact, reach
@@ -34,8 +35,8 @@ WINDOW_PARAMETERS = [
 
 
 class IndicatorWindowIn(serializers.Serializer):
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    date_from = SafeDateField(required=False, allow_null=True, default=None)
+    date_to = SafeDateField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["date_from"] and attrs["date_to"] and attrs["date_from"] > attrs["date_to"]:

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from ilm.core.api_fields import BoundedDateField
 from ilm.core.permissions import Action, OrgKind, can
 from ilm.core.tenancy import get_scoped_or_404, membership_required
 from ilm.indicators import impact, reach
@@ -30,8 +31,8 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WindowForm(forms.Form):
-    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_WIDGET)
+    date_from = BoundedDateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_WIDGET)
+    date_to = BoundedDateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -171,7 +172,8 @@ def _shown(result: impact.Impact, *, hide_small: bool) -> dict[str, Any]:
 
 @membership_required
 def impact_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/impact/impact.html", _impact_context(request))
+    context = _impact_context(request)
+    return render(request, "indicators/impact/impact.html", context, status=_status(context["form"]))
 
 
 def _count(value: int | None) -> str:
@@ -264,7 +266,13 @@ def _reach_context(request: HttpRequest) -> dict[str, Any]:
 
 @membership_required
 def reach_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/impact/reach.html", _reach_context(request))
+    context = _reach_context(request)
+    return render(request, "indicators/impact/reach.html", context, status=_status(context["form"]))
+
+
+def _status(form: forms.Form) -> int:
+    """400 when the filters were refused (the page still shows every figure, with the errors beside the fields)."""
+    return 400 if form.is_bound and not form.is_valid() else 200
 
 
 def _reach_rows(scope: str, row: reach.Reach) -> Iterator[list[Any]]:

@@ -36,6 +36,7 @@ from ilm.api.filters import IdFilter
 from ilm.api.schema import OneObjectSchema
 from ilm.api.viewsets import ReadOnlyScopedViewSet
 from ilm.core import ratelimit
+from ilm.core.api_fields import SafeDateField
 from ilm.jobs import permissions, selectors, services
 from ilm.jobs.models import (
     JOB_LANGUAGES,
@@ -644,8 +645,8 @@ class JobReachOut(serializers.Serializer):
 
 
 class JobReachWindowIn(serializers.Serializer):
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    date_from = SafeDateField(required=False, allow_null=True, default=None)
+    date_to = SafeDateField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["date_from"] and attrs["date_to"] and attrs["date_from"] > attrs["date_to"]:
