@@ -102,6 +102,18 @@ def kept_for_module(django_db_blocker: Any) -> Iterator[None]:
             atomic.__exit__(None, None, None)
 
 
+@pytest.fixture
+def private_storage(tmp_path: Any, settings: Any) -> Any:
+    """Files go to a throw-away directory on disk (not memory), so a test can tell whether anything was written
+    and tools that read files (pdftotext) can open them. A module uses it for all its tests with
+    `pytest.mark.usefixtures("private_storage")`."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
 @pytest.fixture(autouse=True)
 def _default_language() -> Any:
     """A request in Thai leaves Thai active in the thread (LocaleMiddleware and the user's language activate it

@@ -25,17 +25,7 @@ from tests.cases.helpers import CANARY_NAME, open_case
 from tests.conftest import sign_in
 from tests.worlds import build_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path: Path, settings: Any) -> Path:
-    """Files go to a throw-away directory, so a test can tell whether anything was written."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 
 def stored_case_files(root: Path, case: Any) -> list[Path]:

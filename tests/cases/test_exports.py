@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +29,8 @@ from tests.cases.helpers import (
 from tests.conftest import sign_in
 from tests.worlds import build_world
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 SECRETS = [
     CANARY_NAME,
@@ -43,15 +44,6 @@ SECRETS = [
     "night shift",
     "says the passport is back",  # the validation comments
 ]
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path: Path, settings: Any) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
 
 
 def read_export(response: Any, fmt: str) -> list[list[str]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,31 +26,11 @@ from ilm.dashboards.models import QuarterlyReport, ReportStatus
 from ilm.dashboards.tables import Window
 from tests.cases.helpers import CANARY_NAME, canary_worker, open_case
 from tests.conftest import sign_in
-from tests.worlds import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 TABLES = "/api/v1/dashboard-tables/"
 REPORTS = "/api/v1/quarterly-reports/"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path: Path, settings: Any) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def world():
-    world = build_world()
-    worker = canary_worker(world)
-    open_case(world, worker=worker)
-    open_case(world, worker=worker, share=True)
-    open_case(world, worker=worker, share=True)
-    return world
 
 
 def bearer(membership: Any) -> dict[str, str]:

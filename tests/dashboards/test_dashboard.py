@@ -17,19 +17,8 @@ from ilm.dashboards import selectors
 from tests.cases.helpers import CANARY_NAME, canary_worker, open_case
 from tests.conftest import sign_in
 from tests.factories import MembershipFactory
-from tests.worlds import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    world = build_world()
-    worker = canary_worker(world)
-    open_case(world, worker=worker)
-    open_case(world, worker=worker, share=True)
-    open_case(world, worker=worker, share=True)
-    return world
 
 
 def tables(world, key, role="admin"):

@@ -28,22 +28,13 @@ from tests.cases.helpers import CANARY_NAME, CANARY_PASSPORT, canary_worker, ope
 from tests.conftest import sign_in
 from tests.worlds import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 # poppler-utils (scripts/system-deps installs it): absolute paths, so no PATH lookup decides what runs.
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
 
 SECRETS = [CANARY_NAME, "Zaw", CANARY_PASSPORT, "Caller", "night shift", "says the passport is back"]
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path: Path, settings: Any) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
 
 
 @pytest.fixture

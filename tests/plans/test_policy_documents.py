@@ -19,18 +19,9 @@ from tests.conftest import sign_in
 from tests.factories import OrganisationFactory
 from tests.worlds import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 POLICY_TEXT = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nEmployer pays all recruitment fees.\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path: Path, settings: Any) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
 
 
 @pytest.fixture
